@@ -1,0 +1,61 @@
+// The express application: JSON in, problem+json out, routes under /v1.
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { ResourceRepository } from '../db/resource-repository.js';
+import type { OutboxRow } from '../db/outbox-repository.js';
+import { notFound } from '../errors.js';
+import { isResourceType, resourceKinds } from '../fsm/index.js';
+import type { Logger } from '../log.js';
+import { makeEventsHandler } from './events-route.js';
+import { errorMiddleware, sendProblem } from './problem.js';
+import { makeResourceRoutes } from './resources-routes.js';
+import type { TransitionFeed } from './transition-feed.js';
+
+export type ApiDeps = {
+  log: Logger;
+  repo: ResourceRepository;
+  feed: TransitionFeed;
+  publish: (rows: OutboxRow[]) => void;
+  driver: string;
+  bodyLimit: string;
+  /** Readiness of each backing service. */
+  checks: Record<string, () => Promise<boolean>>;
+};
+
+export function makeApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID()),
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      serializers: { req: (r) => ({ id: r.id, method: r.method, url: r.url }), res: (r) => ({ statusCode: r.statusCode }) },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(Object.entries(deps.checks).map(async ([name, check]) => [name, await check().catch(() => false)] as const));
+    const ok = results.every(([, up]) => up);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks: Object.fromEntries(results.map(([n, up]) => [n, up ? 'up' : 'down'])) });
+  });
+
+  app.use('/v1', express.json({ limit: deps.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.get('/v1/fsm/:type', (req, res) => {
+    const type = req.params.type.replace(/-/g, '_');
+    if (!isResourceType(type)) throw notFound(`FSM for type ${req.params.type.slice(0, 64)}`);
+    const { fsm, initial, target } = resourceKinds[type];
+    res.json({ type, initial, target, table: fsm });
+  });
+  app.get('/v1/events', makeEventsHandler({ feed: deps.feed, repo: deps.repo }));
+  app.use('/v1', makeResourceRoutes({ repo: deps.repo, publish: deps.publish, driver: deps.driver }));
+
+  app.use((req, res) => sendProblem(res, 404, `no route for ${req.method} ${req.path.slice(0, 200)}`));
+  app.use(errorMiddleware(deps.log));
+  return app;
+}

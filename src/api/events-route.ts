@@ -1,0 +1,49 @@
+// GET /v1/events: Server-Sent Events of every transition, resumable with Last-Event-ID.
+import type { Request, Response } from 'express';
+import type { ResourceRepository } from '../db/resource-repository.js';
+import type { Transition } from '../model.js';
+import { parse } from './problem.js';
+import { EventsQuery } from './schemas.js';
+import type { TransitionFeed } from './transition-feed.js';
+
+export function transitionJson(t: Transition) {
+  return { id: t.id, resourceId: t.resourceId, type: t.type, from: t.fromStatus, to: t.toStatus, action: t.action, taskId: t.taskId, outcome: t.outcome, error: t.error, durationMs: t.durationMs, at: t.createdAt };
+}
+
+export function makeEventsHandler(deps: { feed: TransitionFeed; repo: ResourceRepository }) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const header = req.header('last-event-id');
+    const q = parse(EventsQuery, { ...req.query, lastEventId: header ?? req.query.lastEventId }, 'query');
+    const matches = (t: Transition) => (!q.resourceId || t.resourceId === q.resourceId) && (!q.type || t.type === q.type);
+    const pending: Transition[] = [];
+    let replaying = true;
+    let lastSent = q.lastEventId ?? 0;
+    const send = (t: Transition) => {
+      if (t.id <= lastSent) return;
+      lastSent = t.id;
+      res.write(`id: ${t.id}\nevent: transition\ndata: ${JSON.stringify(transitionJson(t))}\n\n`);
+    };
+    const sub = await deps.feed.subscribe((ts) => {
+      for (const t of ts) if (matches(t)) (replaying ? pending.push(t) : send(t));
+    });
+    res.on('close', () => {
+      sub.unsubscribe();
+      clearInterval(ping);
+    });
+    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+    res.write(': connected\n\n');
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    // replay what the watcher missed, up to where the live feed starts
+    if (q.lastEventId !== undefined) {
+      for (let after = q.lastEventId; ; ) {
+        const page = await deps.repo.transitionsAfter(after, sub.since, { resourceId: q.resourceId, type: q.type }, 500);
+        page.forEach(send);
+        if (page.length < 500) break;
+        after = page[page.length - 1]!.id;
+      }
+    }
+    replaying = false;
+    pending.forEach(send);
+  };
+}

@@ -1,0 +1,77 @@
+// Request bodies and queries, validated with zod. Unknown fields are rejected.
+import { isIPv4, isIPv6 } from 'node:net';
+import { z } from 'zod';
+import { RESOURCE_TYPES } from '../fsm/index.js';
+
+const name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._:@\/-]*$/u, 'letters, digits, spaces and . _ : @ / - only, starting with a letter or digit');
+const uuid = z.string().uuid();
+
+const actionName = z.string().regex(/^[a-z]{1,32}$/, 'an action name such as "validate"');
+export const SimulateSchema = z
+  .object({
+    fail: z.record(actionName, z.number().int().min(0).max(100)).optional(),
+    latencyMs: z.record(actionName, z.number().int().min(0).max(60_000)).optional(),
+  })
+  .strict();
+
+export const VnfPackageBody = z
+  .object({ name, version: z.string().min(1).max(64).optional(), vendor: z.string().min(1).max(128).optional(), simulate: SimulateSchema.optional() })
+  .strict();
+
+export const VolumeBody = z.object({ name, sizeGb: z.number().int().min(1).max(65_536), simulate: SimulateSchema.optional() }).strict();
+
+export const VnfBody = z
+  .object({
+    name,
+    vnfPackageId: uuid,
+    volumeIds: z.array(uuid).max(16).refine((a) => new Set(a).size === a.length, 'volume ids must be unique').optional(),
+    simulate: SimulateSchema.optional(),
+  })
+  .strict();
+
+const cidr = z.string().refine((s) => {
+  const [addr, prefix, extra] = s.split('/');
+  if (extra !== undefined || addr === undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  const p = Number(prefix);
+  return (isIPv4(addr) && p <= 32) || (isIPv6(addr) && p <= 128);
+}, 'a CIDR block such as 10.0.0.0/24 or 2001:db8::/32');
+
+const ports = z.string().refine((s) => {
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(s);
+  if (!m) return false;
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  return lo >= 1 && hi <= 65_535 && lo <= hi;
+}, 'a port (1-65535) or a range such as 8000-8080');
+
+const Rule = z
+  .object({
+    direction: z.enum(['ingress', 'egress']),
+    action: z.enum(['allow', 'deny']),
+    protocol: z.enum(['tcp', 'udp', 'icmp', 'any']),
+    cidr,
+    ports: ports.optional(),
+  })
+  .strict()
+  .refine((r) => r.ports === undefined || r.protocol === 'tcp' || r.protocol === 'udp', { message: 'ports apply to tcp and udp only', path: ['ports'] });
+
+export const AclBody = z.object({ name, vnfId: uuid.optional(), rules: z.array(Rule).min(1).max(256), simulate: SimulateSchema.optional() }).strict();
+
+export const ListQuery = z.object({
+  type: z.enum(RESOURCE_TYPES).optional(),
+  status: z.string().regex(/^[A-Z_]{1,32}$/, 'a status such as ONBOARDED').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const EventsQuery = z.object({
+  resourceId: uuid.optional(),
+  type: z.enum(RESOURCE_TYPES).optional(),
+  lastEventId: z.coerce.number().int().min(0).optional(),
+});
+
+export const IdParam = uuid;

@@ -1,0 +1,207 @@
+// amqplib behind a small interface: topology, publish-with-confirm, consume-with-ack,
+// dead-lettering with a reason, and reconnection with backoff.
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { z } from 'zod';
+import { errorMessage, isConnectionError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { DEAD_LETTER_QUEUE, MAX_PRIORITY, QUEUES, type QueueName } from './messages.js';
+
+/** Thrown by a handler for a message that can never be processed: it is dead-lettered at once. */
+export class PoisonMessageError extends Error {}
+
+export type PublishOptions = { priority?: number; messageId?: string };
+export type Handler<T> = (msg: T, meta: { redelivered: boolean; deliveries: number }) => Promise<void>;
+type ConsumerSpec = { queue: QueueName; schema: z.ZodType; handler: Handler<unknown>; prefetch: number; channel?: Channel; tag?: string };
+
+const MAX_FAILED_DELIVERIES = 10;
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Broker {
+  private conn?: ChannelModel;
+  private pub?: ConfirmChannel;
+  private consumers: ConsumerSpec[] = [];
+  private inFlight = new Set<Promise<void>>();
+  private closing = false;
+  private consuming = true;
+  private reconnecting?: Promise<void>;
+
+  constructor(private readonly opts: { url: string; prefix: string; log: Logger; name: string }) {}
+
+  q(name: string): string {
+    return this.opts.prefix + name;
+  }
+  get dlx(): string {
+    return this.q('nfvo.dlx');
+  }
+  get connected(): boolean {
+    return !!this.pub;
+  }
+
+  /** Connect, retrying with backoff until it succeeds or the broker is closed. */
+  async start(): Promise<void> {
+    await this.connectLoop();
+  }
+
+  private async connectLoop(): Promise<void> {
+    for (let attempt = 0; !this.closing; attempt++) {
+      try {
+        await this.connectOnce();
+        if (attempt > 0) this.opts.log.info('connected to RabbitMQ');
+        return;
+      } catch (err) {
+        const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
+        if (attempt === 0 || attempt % 10 === 0) this.opts.log.warn({ err: errorMessage(err), retryInMs: delay }, 'RabbitMQ not reachable; retrying');
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
+    const conn = await amqp.connect(this.opts.url, { clientProperties: { connection_name: this.opts.name } });
+    conn.on('error', (err) => this.opts.log.warn({ err: errorMessage(err) }, 'RabbitMQ connection error'));
+    conn.on('close', () => this.onConnectionLost(conn));
+    try {
+      const pub = await conn.createConfirmChannel();
+      pub.on('error', (err) => this.opts.log.warn({ err: errorMessage(err) }, 'RabbitMQ publish channel error'));
+      await this.assertTopology(pub);
+      this.conn = conn;
+      this.pub = pub;
+      for (const c of this.consumers) if (this.consuming) await this.attach(c);
+    } catch (err) {
+      await conn.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  private onConnectionLost(conn: ChannelModel): void {
+    if (this.conn !== conn) return;
+    this.conn = undefined;
+    this.pub = undefined;
+    for (const c of this.consumers) c.channel = undefined;
+    if (this.closing) return;
+    this.opts.log.warn('RabbitMQ connection lost; reconnecting');
+    this.reconnecting ??= this.connectLoop().finally(() => (this.reconnecting = undefined));
+  }
+
+  private async assertTopology(ch: Channel): Promise<void> {
+    await ch.assertExchange(this.dlx, 'fanout', { durable: true });
+    await ch.assertQueue(this.q(DEAD_LETTER_QUEUE), { durable: true });
+    await ch.bindQueue(this.q(DEAD_LETTER_QUEUE), this.dlx, '');
+    for (const name of QUEUES) {
+      await ch.assertQueue(this.q(name), { durable: true, arguments: { 'x-dead-letter-exchange': this.dlx, 'x-max-priority': MAX_PRIORITY } });
+    }
+  }
+
+  /** Publish a persistent message and wait for the broker's confirm. */
+  async publish(queue: QueueName, body: unknown, opts: PublishOptions = {}): Promise<void> {
+    await this.publishRaw(this.q(queue), Buffer.from(JSON.stringify(body)), { priority: opts.priority ?? 0, messageId: opts.messageId });
+  }
+
+  private publishRaw(routingKey: string, content: Buffer, options: amqp.Options.Publish, exchange = ''): Promise<void> {
+    const ch = this.pub;
+    if (!ch) return Promise.reject(Object.assign(new Error('RabbitMQ is not connected'), { code: 'ECONNREFUSED' }));
+    return new Promise((resolve, reject) => {
+      ch.publish(exchange, routingKey, content, { persistent: true, contentType: 'application/json', ...options }, (err) =>
+        err ? reject(err instanceof Error ? err : new Error('message nacked by broker')) : resolve(),
+      );
+    });
+  }
+
+  /** Send a message to the dead-letter queue with the reason, then it can be acked. */
+  private async deadLetter(queue: string, msg: ConsumeMessage, reason: string): Promise<void> {
+    await this.publishRaw('', msg.content, {
+      headers: { ...msg.properties.headers, 'x-nfvo-reason': reason.slice(0, 1000), 'x-nfvo-queue': queue },
+      messageId: msg.properties.messageId,
+    }, this.dlx);
+    this.opts.log.warn({ queue, reason }, 'message dead-lettered');
+  }
+
+  /** Register a consumer; it is (re)attached on every connection. */
+  async consume<S extends z.ZodType>(queue: QueueName, schema: S, handler: Handler<z.infer<S>>, prefetch: number): Promise<void> {
+    const spec: ConsumerSpec = { queue, schema, handler: handler as Handler<unknown>, prefetch };
+    this.consumers.push(spec);
+    if (this.conn && this.consuming) await this.attach(spec);
+  }
+
+  private async attach(spec: ConsumerSpec): Promise<void> {
+    const conn = this.conn;
+    if (!conn) return;
+    const ch = await conn.createChannel();
+    ch.on('error', (err) => this.opts.log.warn({ err: errorMessage(err), queue: spec.queue }, 'RabbitMQ consumer channel error'));
+    await ch.prefetch(spec.prefetch);
+    spec.channel = ch;
+    const { consumerTag } = await ch.consume(this.q(spec.queue), (msg) => {
+      if (!msg) return; // consumer cancelled by the broker; the connection-level recovery re-attaches
+      const p = this.handle(spec, ch, msg).finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    });
+    spec.tag = consumerTag;
+  }
+
+  private async handle(spec: ConsumerSpec, ch: Channel, msg: ConsumeMessage): Promise<void> {
+    const queue = this.q(spec.queue);
+    const deliveries = Number(msg.properties.headers?.['x-nfvo-deliveries'] ?? 0) + 1;
+    const settle = async (reason: string | null) => {
+      if (reason !== null) await this.deadLetter(queue, msg, reason);
+      ch.ack(msg);
+    };
+    try {
+      if (msg.content.length > MAX_MESSAGE_BYTES) return await settle(`message too large (${msg.content.length} bytes)`);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(msg.content.toString('utf8'));
+      } catch {
+        return await settle('malformed JSON');
+      }
+      const parsed = spec.schema.safeParse(raw);
+      if (!parsed.success) {
+        const why = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+        return await settle(`invalid message: ${why}`);
+      }
+      await spec.handler(parsed.data, { redelivered: msg.fields.redelivered, deliveries });
+      ch.ack(msg);
+    } catch (err) {
+      await this.onHandlerError(spec, ch, msg, err, deliveries).catch((e) =>
+        this.opts.log.warn({ err: errorMessage(e), queue }, 'could not settle a failed message; it will be redelivered'),
+      );
+    }
+  }
+
+  private async onHandlerError(spec: ConsumerSpec, ch: Channel, msg: ConsumeMessage, err: unknown, deliveries: number): Promise<void> {
+    const queue = this.q(spec.queue);
+    if (err instanceof PoisonMessageError) {
+      await this.deadLetter(queue, msg, err.message);
+      return ch.ack(msg);
+    }
+    if (isConnectionError(err)) {
+      // the database or broker is down: keep the message, slow down, try again
+      this.opts.log.warn({ err: errorMessage(err), queue }, 'handler could not reach a backing service; message requeued');
+      await sleep(1_000);
+      return ch.nack(msg, false, true);
+    }
+    if (deliveries >= MAX_FAILED_DELIVERIES) {
+      await this.deadLetter(queue, msg, `failed ${deliveries} times; last error: ${errorMessage(err)}`);
+      return ch.ack(msg);
+    }
+    this.opts.log.error({ err: errorMessage(err), queue, deliveries }, 'message handler failed; retrying');
+    await sleep(Math.min(5_000, 100 * 2 ** deliveries));
+    await this.publishRaw(queue, msg.content, { ...msg.properties, headers: { ...msg.properties.headers, 'x-nfvo-deliveries': deliveries } });
+    ch.ack(msg);
+  }
+
+  /** Stop taking new messages and wait (bounded) for those in flight to be settled. */
+  async stopConsuming(timeoutMs = 10_000): Promise<void> {
+    this.consuming = false;
+    for (const c of this.consumers) if (c.channel && c.tag) await c.channel.cancel(c.tag).catch(() => {});
+    await Promise.race([Promise.allSettled([...this.inFlight]), sleep(timeoutMs)]);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const conn = this.conn;
+    this.conn = undefined;
+    this.pub = undefined;
+    await conn?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,67 @@
+// Every message on the wire, validated with zod on receipt.
+import { z } from 'zod';
+
+export const QUEUES = ['api_queue', 'work_queue', 'callback_queue'] as const;
+export type QueueName = (typeof QUEUES)[number];
+export const DEAD_LETTER_QUEUE = 'dead_letter';
+
+const uuid = z.string().uuid();
+const record = z.record(z.string(), z.unknown());
+
+export const NextTaskSchema = z.object({
+  action: z.string().min(1),
+  next: z.string().min(1),
+  callback: z.string().nullable(),
+  countdown: z.number().min(0),
+  max_retry: z.number().int().min(0),
+  re_entrant: z.boolean(),
+});
+
+/** api_queue: "look at this resource" (level-based: the message carries no state). */
+export const ApiMessageSchema = z.object({
+  v: z.literal(1),
+  kind: z.enum(['reconcile', 'retry']),
+  resourceId: uuid,
+});
+export type ApiMessage = z.infer<typeof ApiMessageSchema>;
+
+const SimulateSchema = z.object({
+  fail: z.record(z.string(), z.number().int().min(0)).optional(),
+  latencyMs: z.record(z.string(), z.number().int().min(0)).optional(),
+});
+
+/** work_queue: one action for a worker, with the callbacks it must report to. */
+export const WorkMessageSchema = z.object({
+  v: z.literal(1),
+  taskId: uuid,
+  resourceId: uuid,
+  resourceType: z.string().min(1),
+  action: z.string().min(1),
+  attempt: z.number().int().min(1),
+  args: z.object({ name: z.string(), properties: record, simulate: SimulateSchema.nullable() }),
+  callbacks: z.object({
+    success: z.object({ queue: z.literal('callback_queue'), nextTask: NextTaskSchema }),
+    error: z.object({ queue: z.literal('callback_queue'), nextTask: NextTaskSchema }),
+  }),
+});
+export type WorkMessage = z.infer<typeof WorkMessageSchema>;
+
+/** callback_queue: what a worker reports back about one attempt of a task. */
+export const CallbackMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ v: z.literal(1), kind: z.literal('success'), taskId: uuid, resourceId: uuid, attempt: z.number().int().min(1), result: record, nextTask: NextTaskSchema }),
+  z.object({
+    v: z.literal(1),
+    kind: z.literal('error'),
+    taskId: uuid,
+    resourceId: uuid,
+    attempt: z.number().int().min(1),
+    error: z.string(),
+    retryable: z.boolean(),
+    nextTask: NextTaskSchema,
+  }),
+]);
+export type CallbackMessage = z.infer<typeof CallbackMessageSchema>;
+
+/** Publish priorities: operator-initiated deletes and retries overtake a backlog of creates. */
+export const PRIORITY = { normal: 0, operator: 5 } as const;
+export const MAX_PRIORITY = 9;

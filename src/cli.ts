@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// nfvo: one entry for every role.
+//   nfvo api | controller | worker     run one role
+//   nfvo all [--migrate]               api + controller + worker in one process
+//   nfvo migrate                       apply pending database migrations
+//   nfvo watch [resource-id]           print transitions live
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import amqp from 'amqplib';
+import pg from 'pg';
+import { startRoles, type Role } from './compose.js';
+import { ConfigError, loadConfig, redactUrl, type Config } from './config.js';
+import { migrate } from './db/migrate.js';
+import { makeLogger } from './log.js';
+import { watch } from './watch.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const MIGRATIONS_DIR = path.resolve(HERE, '..', 'prisma', 'migrations');
+
+const USAGE = `usage: nfvo <api|controller|worker|all [--migrate]|migrate|watch [resource-id]>`;
+
+/** Fail fast, saying which service is missing and how to start it. */
+async function preflight(config: Config): Promise<void> {
+  const problems: string[] = [];
+  const admin = new URL(config.databaseUrl);
+  admin.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3_000 });
+  try {
+    await c.connect();
+  } catch (err) {
+    problems.push(
+      `PostgreSQL is not reachable at ${redactUrl(config.databaseUrl)} (${(err as Error).message}).\n` +
+        `  Debian:  sudo pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n` +
+        `  Docker:  docker compose up -d postgres\n  Or set DATABASE_URL.`,
+    );
+  } finally {
+    await c.end().catch(() => {});
+  }
+  try {
+    const conn = await amqp.connect(config.amqpUrl, { timeout: 3_000 });
+    await conn.close();
+  } catch (err) {
+    problems.push(
+      `RabbitMQ is not reachable at ${redactUrl(config.amqpUrl)} (${(err as Error).message}).\n` +
+        `  Debian:  sudo rabbitmq-server -detached   (package rabbitmq-server)\n` +
+        `  Docker:  docker compose up -d rabbitmq\n  Or set AMQP_URL.`,
+    );
+  }
+  if (problems.length) throw new ConfigError(`nfvo cannot start:\n${problems.join('\n')}`);
+}
+
+function onSignals(stop: () => Promise<void>): void {
+  let signalled = false;
+  const handler = (sig: string) => {
+    if (signalled) {
+      process.stderr.write(`${sig} again: exiting now\n`);
+      process.exit(1);
+    }
+    signalled = true;
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { migrate: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+  const [cmd, arg] = positionals;
+  if (values.help || !cmd) {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig(process.env);
+  const log = makeLogger(config.logLevel, cmd);
+  switch (cmd) {
+    case 'migrate': {
+      const { applied } = await migrate({ url: config.databaseUrl, dir: MIGRATIONS_DIR, log });
+      log.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'database is up to date');
+      return;
+    }
+    case 'watch':
+      await watch({ baseUrl: config.nfvoUrl, resourceId: arg, out: process.stdout });
+      return;
+    case 'api':
+    case 'controller':
+    case 'worker':
+    case 'all': {
+      if (values.migrate) {
+        await preflight(config);
+        await migrate({ url: config.databaseUrl, dir: MIGRATIONS_DIR, log });
+      }
+      const roles: Role[] = cmd === 'all' ? ['api', 'controller', 'worker'] : [cmd];
+      const running = await startRoles(config, roles);
+      onSignals(() => running.stop());
+      return;
+    }
+    default:
+      throw new ConfigError(`unknown command "${cmd}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`nfvo: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});

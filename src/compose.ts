@@ -1,0 +1,108 @@
+// The composition root: builds logger, db, broker, relay and driver, and hands them to roles.
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import { makeApp } from './api/app.js';
+import { TransitionFeed } from './api/transition-feed.js';
+import { Broker } from './broker/broker.js';
+import type { Config } from './config.js';
+import { makeController } from './controller/controller.js';
+import { makeDb, type Db } from './db/db.js';
+import { makeLedger } from './db/ledger-repository.js';
+import { makeResourceRepository } from './db/resource-repository.js';
+import { makeSimDriver } from './drivers/sim/sim-driver.js';
+import { makeLogger, type Logger } from './log.js';
+import { OutboxRelay } from './outbox/relay.js';
+import { makeTaskList } from './worker/tasks.js';
+import { makeWorker } from './worker/worker.js';
+
+export type Role = 'api' | 'controller' | 'worker';
+
+export type Running = {
+  id: string;
+  log: Logger;
+  db: Db;
+  broker: Broker;
+  /** The API's port, when the api role runs (useful with PORT=0). */
+  port?: number;
+  stop(): Promise<void>;
+};
+
+export async function startRoles(config: Config, roles: Role[], opts: { logger?: Logger } = {}): Promise<Running> {
+  const name = roles.length === 3 ? 'all' : roles.join('+');
+  const id = `${name}-${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  const log = opts.logger ?? makeLogger(config.logLevel, name);
+  const poolSize = config.dbPoolSize;
+  const db = makeDb({ url: config.databaseUrl, poolSize, log, appName: `nfvo-${name}` });
+  const broker = new Broker({ url: config.amqpUrl, prefix: config.queuePrefix, log, name: `nfvo-${id}` });
+  await broker.start();
+  const relay = new OutboxRelay({ db, broker, log, pollMs: config.outboxPollMs });
+  relay.start();
+
+  const stops: (() => Promise<void>)[] = [];
+  let server: Server | undefined;
+  let port: number | undefined;
+
+  if (roles.includes('controller')) {
+    const controller = makeController({ id, db, broker, relay, log: log.child({ component: 'controller' }), config });
+    await controller.start();
+    stops.push(() => controller.stop());
+  }
+  if (roles.includes('worker')) {
+    if (config.driver !== 'sim') throw new Error(`unknown driver ${config.driver}`);
+    const driver = makeSimDriver({ ledger: makeLedger(db.pool), latencyMs: config.simLatencyMs });
+    const worker = makeWorker({ id, db, broker, tasks: makeTaskList(driver), log: log.child({ component: 'worker' }), config });
+    await worker.start();
+    stops.push(() => worker.stop());
+  }
+  if (roles.includes('api')) {
+    const feed = new TransitionFeed({ db, log, pollMs: 100 });
+    const app = makeApp({
+      log: log.child({ component: 'api' }),
+      repo: makeResourceRepository(db),
+      feed,
+      publish: (rows) => relay.publishNow(rows),
+      driver: config.driver,
+      bodyLimit: config.bodyLimit,
+      checks: {
+        database: async () => (await db.pool.query('SELECT 1')).rowCount === 1,
+        broker: async () => broker.connected,
+      },
+    });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    const addr = server.address();
+    port = typeof addr === 'object' && addr ? addr.port : config.port;
+    log.info({ port }, 'api listening');
+    stops.unshift(async () => {
+      feed.stop();
+      await new Promise<void>((r) => {
+        server!.close(() => r());
+        server!.closeAllConnections();
+      });
+    });
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    id,
+    log,
+    db,
+    broker,
+    port,
+    stop() {
+      stopping ??= (async () => {
+        log.info('stopping: no new messages; finishing those in flight');
+        await broker.stopConsuming();
+        for (const s of stops) await s().catch((err) => log.warn({ err: String(err) }, 'error while stopping'));
+        await relay.stop();
+        await broker.close();
+        await db.close();
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

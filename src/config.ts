@@ -1,0 +1,96 @@
+// The environment is parsed once, here; the typed Config is passed down.
+// process.env is read nowhere else.
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const ConfigSchema = z.object({
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/nfvo'),
+  AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  PORT: int(8080).pipe(z.number().max(65535)),
+  HOST: z.string().default('0.0.0.0'),
+  NFVO_URL: z.string().url().default('http://127.0.0.1:8080'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DRIVER: z.enum(['sim']).default('sim'),
+  SIM_LATENCY_MS: int(0),
+  CONTROLLER_CONCURRENCY: int(32, 1),
+  WORKER_CONCURRENCY: int(32, 1),
+  DB_POOL_SIZE: int(10, 1),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-" only').default(''),
+  LEASE_SECONDS: int(30, 1),
+  SWEEP_INTERVAL_MS: int(2000, 50),
+  RESYNC_AFTER_SECONDS: int(10, 1),
+  OUTBOX_POLL_MS: int(200, 10),
+  RETRY_BASE_MS: int(500, 0),
+  RETRY_MAX_MS: int(30_000, 0),
+  BODY_LIMIT: z.string().default('64kb'),
+});
+
+export type Config = {
+  databaseUrl: string;
+  amqpUrl: string;
+  port: number;
+  host: string;
+  nfvoUrl: string;
+  logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+  driver: 'sim';
+  simLatencyMs: number;
+  controllerConcurrency: number;
+  workerConcurrency: number;
+  dbPoolSize: number;
+  queuePrefix: string;
+  leaseSeconds: number;
+  sweepIntervalMs: number;
+  resyncAfterSeconds: number;
+  outboxPollMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  bodyLimit: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Parse the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const picked = Object.fromEntries(
+    Object.keys(ConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = ConfigSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    amqpUrl: e.AMQP_URL,
+    port: e.PORT,
+    host: e.HOST,
+    nfvoUrl: e.NFVO_URL,
+    logLevel: e.LOG_LEVEL,
+    driver: e.DRIVER,
+    simLatencyMs: e.SIM_LATENCY_MS,
+    controllerConcurrency: e.CONTROLLER_CONCURRENCY,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    dbPoolSize: e.DB_POOL_SIZE,
+    queuePrefix: e.QUEUE_PREFIX,
+    leaseSeconds: e.LEASE_SECONDS,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    resyncAfterSeconds: e.RESYNC_AFTER_SECONDS,
+    outboxPollMs: e.OUTBOX_POLL_MS,
+    retryBaseMs: e.RETRY_BASE_MS,
+    retryMaxMs: e.RETRY_MAX_MS,
+    bodyLimit: e.BODY_LIMIT,
+  };
+}
+
+/** A connection string with its password replaced, safe for logs and errors. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

@@ -1,0 +1,64 @@
+// The database handle: one pg pool, shared by the Prisma client (API reads and
+// writes) and by the hand-written SQL of the hot paths (controller, worker, relay).
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from './generated/prisma/client.js';
+import type { Logger } from '../log.js';
+
+// BIGINT ids (transitions, outbox) fit in a JS number for the lifetime of any installation.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export type Db = {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  /** Run fn in one transaction on one connection; rolls back on throw. */
+  tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+export type Sql = Pick<pg.PoolClient, 'query'>;
+
+export function makeDb(opts: { url: string; poolSize: number; log: Logger; appName: string }): Db {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize,
+    application_name: opts.appName,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // a statement that hangs (e.g. the server is being restarted) must not hang the caller
+    query_timeout: 30_000,
+  });
+  // an idle client losing its connection must not crash the process; the pool replaces it
+  pool.on('error', (err) => opts.log.warn({ err: err.message }, 'database connection lost'));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+
+  async function tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await pool.connect();
+    let broken = false;
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      try {
+        await c.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  return {
+    pool,
+    prisma,
+    tx,
+    async close() {
+      await prisma.$disconnect().catch(() => {});
+      await pool.end().catch(() => {});
+    },
+  };
+}

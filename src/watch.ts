@@ -1,0 +1,40 @@
+// `nfvo watch [id]`: follow /v1/events and print each transition, like `kubectl get -w`.
+import type { Writable } from 'node:stream';
+
+type Event = { id: number; resourceId: string; type: string; from: string; to: string; action: string | null; outcome: string; error: string | null; at: string };
+
+export function formatEvent(e: Event): string {
+  const time = e.at.slice(11, 23);
+  const err = e.error ? `  ${e.error}` : '';
+  return `${time}  ${e.type.padEnd(11)} ${e.resourceId}  ${e.from.padEnd(12)} -> ${e.to.padEnd(12)} ${(e.action ?? '-').padEnd(14)} ${e.outcome}${err}`;
+}
+
+export async function watch(opts: { baseUrl: string; resourceId?: string; out: Writable; signal?: AbortSignal; headers?: Record<string, string> }): Promise<void> {
+  let lastId: string | undefined;
+  opts.out.write(`TIME          TYPE        RESOURCE                              FROM            TO           ACTION         OUTCOME\n`);
+  while (!opts.signal?.aborted) {
+    const url = new URL('/v1/events', opts.baseUrl);
+    if (opts.resourceId) url.searchParams.set('resourceId', opts.resourceId);
+    try {
+      const res = await fetch(url, { headers: { Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}), ...opts.headers }, signal: opts.signal });
+      if (!res.ok || !res.body) throw new Error(`${res.status} ${await res.text()}`);
+      let buf = '';
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buf += Buffer.from(chunk).toString('utf8');
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const id = /^id: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (id) lastId = id;
+          if (data) opts.out.write(formatEvent(JSON.parse(data) as Event) + '\n');
+        }
+      }
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      process.stderr.write(`watch: ${(err as Error).message}; reconnecting\n`);
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}

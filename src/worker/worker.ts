@@ -1,0 +1,69 @@
+// The worker: consume work_queue -> run the action through the driver -> publish the
+// success or error callback -> ack. An attempt that is no longer current is skipped.
+import type { Broker } from '../broker/broker.js';
+import { WorkMessageSchema, type CallbackMessage, type WorkMessage } from '../broker/messages.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/db.js';
+import { heartbeat, startAttempt } from '../db/task-repository.js';
+import { DriverError } from '../drivers/driver.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { TaskList } from './tasks.js';
+
+export type WorkerDeps = { id: string; db: Db; broker: Broker; tasks: TaskList; log: Logger; config: Config };
+
+export function makeWorker(deps: WorkerDeps) {
+  const { db, broker, tasks, config } = deps;
+  const leaseMs = config.leaseSeconds * 1000;
+  const abort = new AbortController();
+
+  async function run(msg: WorkMessage): Promise<void> {
+    const log = deps.log.child({ resourceId: msg.resourceId, taskId: msg.taskId, action: msg.action, attempt: msg.attempt });
+    const base = { v: 1 as const, taskId: msg.taskId, resourceId: msg.resourceId, attempt: msg.attempt, nextTask: msg.callbacks.success.nextTask };
+    const fn = tasks[msg.action];
+    if (!fn) {
+      log.error('unknown action');
+      await broker.publish('callback_queue', { ...base, kind: 'error', error: `unknown action "${msg.action}"`, retryable: false, nextTask: msg.callbacks.error.nextTask } satisfies CallbackMessage);
+      return;
+    }
+    const ids = { taskId: msg.taskId, attempt: msg.attempt, resourceId: msg.resourceId, leaseMs };
+    if (!(await startAttempt(db.pool, ids))) {
+      log.info('attempt is no longer current (done, superseded or revoked); skipped');
+      return;
+    }
+    log.debug('action started');
+    const beat = setInterval(() => heartbeat(db.pool, ids).catch((err) => log.warn({ err: errorMessage(err) }, 'lease renewal failed')), Math.max(1_000, leaseMs / 3));
+    let cb: CallbackMessage;
+    try {
+      const result = await fn(msg.args, {
+        taskId: msg.taskId,
+        resourceId: msg.resourceId,
+        resourceType: msg.resourceType,
+        attempt: msg.attempt,
+        reEntrant: msg.callbacks.success.nextTask.re_entrant,
+        signal: abort.signal,
+        log,
+        progress: (p) => heartbeat(db.pool, { ...ids, progress: p }),
+      });
+      cb = { ...base, kind: 'success', result };
+      log.info('action succeeded');
+    } catch (err) {
+      const retryable = err instanceof DriverError ? err.retryable : true;
+      cb = { ...base, kind: 'error', error: errorMessage(err), retryable, nextTask: msg.callbacks.error.nextTask };
+      log.warn({ err: errorMessage(err), retryable }, 'action failed');
+    } finally {
+      clearInterval(beat);
+    }
+    await broker.publish('callback_queue', cb);
+  }
+
+  return {
+    async start(): Promise<void> {
+      await broker.consume('work_queue', WorkMessageSchema, run, config.workerConcurrency);
+      deps.log.info({ workerId: deps.id }, 'worker started');
+    },
+    async stop(): Promise<void> {
+      abort.abort();
+    },
+  };
+}
