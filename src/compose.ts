@@ -35,7 +35,8 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
   const poolSize = config.dbPoolSize;
   const db = makeDb({ url: config.databaseUrl, poolSize, log, appName: `nfvo-${name}` });
   const broker = new Broker({ url: config.amqpUrl, prefix: config.queuePrefix, log, name: `nfvo-${id}` });
-  await broker.start();
+  // not awaited: the API takes requests (into the outbox) while RabbitMQ is still unreachable
+  const connecting = broker.start();
   const relay = new OutboxRelay({ db, broker, log, pollMs: config.outboxPollMs });
   relay.start();
 
@@ -95,10 +96,11 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
     stop() {
       stopping ??= (async () => {
         log.info('stopping: no new messages; finishing those in flight');
-        await broker.stopConsuming();
+        await broker.stopConsuming(config.stopTimeoutMs);
         for (const s of stops) await s().catch((err) => log.warn({ err: String(err) }, 'error while stopping'));
         await relay.stop();
         await broker.close();
+        await connecting;
         await db.close();
         log.info('stopped');
       })();

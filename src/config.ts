@@ -24,6 +24,7 @@ const ConfigSchema = z.object({
   RETRY_BASE_MS: int(500, 0),
   RETRY_MAX_MS: int(30_000, 0),
   BODY_LIMIT: z.string().default('64kb'),
+  STOP_TIMEOUT_MS: int(10_000),
 });
 
 export type Config = {
@@ -46,6 +47,8 @@ export type Config = {
   retryBaseMs: number;
   retryMaxMs: number;
   bodyLimit: string;
+  /** How long a stopping process waits for in-flight messages before aborting them. */
+  stopTimeoutMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -81,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     retryBaseMs: e.RETRY_BASE_MS,
     retryMaxMs: e.RETRY_MAX_MS,
     bodyLimit: e.BODY_LIMIT,
+    stopTimeoutMs: e.STOP_TIMEOUT_MS,
   };
 }
 

@@ -84,9 +84,10 @@ CREATE TABLE "sim_ledger" (
     "action"        TEXT NOT NULL,
     "task_id"       UUID NOT NULL,
     "effect_key"    TEXT,
+    "outcome"       TEXT NOT NULL DEFAULT 'applied',
     "result"        JSONB,
     "created_at"    TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "sim_ledger_pkey" PRIMARY KEY ("id")
 );
 CREATE UNIQUE INDEX "sim_ledger_effect_key_key" ON "sim_ledger"("effect_key");
-CREATE INDEX "sim_ledger_resource_id_idx" ON "sim_ledger"("resource_id");
+CREATE INDEX "sim_ledger_resource_id_action_idx" ON "sim_ledger"("resource_id", "action");

@@ -19,13 +19,14 @@ export function makeSimDriver(deps: { ledger: Ledger; latencyMs: number }): Driv
         await ctx.progress({ percent: 50, message: `${action} half done` });
         await sleep(latency / 2, undefined, { signal: ctx.signal });
       }
+      const ids = { resourceId: ctx.resourceId, resourceType: ctx.resourceType, action: `${ctx.resourceType}.${action}`, taskId: ctx.taskId };
       const failures = input.simulate?.fail?.[action] ?? 0;
-      if (ctx.attempt <= failures) throw new DriverError(`simulated ${action} failure (attempt ${ctx.attempt} of ${failures} injected)`);
+      if (failures > 0) {
+        const f = await deps.ledger.recordFailure(ids, failures);
+        if (f.failed) throw new DriverError(`simulated ${action} failure (${f.previous + 1} of ${failures} injected)`);
+      }
       const rec = await deps.ledger.record({
-        resourceId: ctx.resourceId,
-        resourceType: ctx.resourceType,
-        action: `${ctx.resourceType}.${action}`,
-        taskId: ctx.taskId,
+        ...ids,
         effectKey: ctx.reEntrant ? null : ctx.taskId,
         result: effect(input, ctx),
       });

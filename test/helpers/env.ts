@@ -1,0 +1,86 @@
+// Per-file isolation against the real services: each test file gets its own database
+// (migrated from prisma/migrations) and its own queue prefix on the real RabbitMQ.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import amqp from 'amqplib';
+import pg from 'pg';
+import { pino } from 'pino';
+import { QUEUES, DEAD_LETTER_QUEUE } from '../../src/broker/messages.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { migrate } from '../../src/db/migrate.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const MIGRATIONS = path.join(ROOT, 'prisma', 'migrations');
+const BASE_DB = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const BASE_AMQP = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export type TestEnv = {
+  config: Config;
+  /** Environment variables for child processes using this isolated database and queues. */
+  vars: Record<string, string>;
+  pool: pg.Pool;
+  q(name: string): string;
+  cleanup(): Promise<void>;
+};
+
+export async function makeTestEnv(label: string, overrides: Record<string, string> = {}): Promise<TestEnv> {
+  const suffix = `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
+  const dbUrl = new URL(BASE_DB);
+  dbUrl.pathname = `/nfvo_test_${suffix}`;
+  const prefix = `test.${suffix}.`;
+  const vars: Record<string, string> = {
+    DATABASE_URL: dbUrl.toString(),
+    AMQP_URL: BASE_AMQP,
+    QUEUE_PREFIX: prefix,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    RETRY_BASE_MS: '20',
+    RETRY_MAX_MS: '200',
+    SWEEP_INTERVAL_MS: '200',
+    OUTBOX_POLL_MS: '50',
+    STOP_TIMEOUT_MS: '1000',
+    ...overrides,
+  };
+  const config = loadConfig(vars);
+  await migrate({ url: config.databaseUrl, dir: MIGRATIONS, log: quiet });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 3 });
+  return {
+    config,
+    vars,
+    pool,
+    q: (name) => prefix + name,
+    async cleanup() {
+      await pool.end();
+      const conn = await amqp.connect(BASE_AMQP);
+      const ch = await conn.createChannel();
+      for (const q of [...QUEUES, DEAD_LETTER_QUEUE]) await ch.deleteQueue(prefix + q).catch(() => {});
+      await ch.deleteExchange(prefix + 'nfvo.dlx').catch(() => {});
+      await conn.close().catch(() => {});
+      const admin = new pg.Client({ connectionString: BASE_DB });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "nfvo_test_${suffix}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll until fn returns a truthy value; fails with the last value seen. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await sleep(50);
+  }
+}

@@ -1,0 +1,38 @@
+// A tiny JSON client for the REST API.
+export type Reply<T = any> = { status: number; body: T; headers: Headers };
+
+export function client(baseUrl: string, defaultHeaders: Record<string, string> = {}) {
+  async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const init: RequestInit = { method, headers: { ...defaultHeaders, ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(new URL(path, baseUrl), init);
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+  return {
+    call,
+    get: <T = any>(p: string, h?: Record<string, string>) => call<T>('GET', p, undefined, h),
+    post: <T = any>(p: string, b?: unknown, h?: Record<string, string>) => call<T>('POST', p, b ?? {}, h),
+    del: <T = any>(p: string, h?: Record<string, string>) => call<T>('DELETE', p, undefined, h),
+    /** Wait until the resource has `status` (and no lock); returns it. */
+    async waitStatus(id: string, status: string, timeoutMs = 20_000): Promise<any> {
+      const end = Date.now() + timeoutMs;
+      let last: any;
+      while (Date.now() < end) {
+        last = (await call('GET', `/v1/resources/${id}`)).body;
+        if (last?.status === status && last.workerId === null) return last;
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      throw new Error(`resource ${id} did not reach ${status}; last: ${JSON.stringify(last)}`);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// Broker semantics on the real RabbitMQ: dead-lettering with a reason, a consumer that
+// keeps running, and the outbox keeping requests while RabbitMQ cannot be reached.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import amqp from 'amqplib';
+import { startRoles, type Running } from '../../src/compose.js';
+import { loadConfig } from '../../src/config.js';
+import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
+import { client } from '../helpers/http.js';
+
+describe('messaging', () => {
+  let env: TestEnv;
+  before(async () => {
+    env = await makeTestEnv('msg');
+  });
+  after(() => env.cleanup());
+
+  it('malformed and unknown messages are dead-lettered with the reason; the consumers keep running', async () => {
+    const nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    try {
+      await waitFor('broker', async () => nfvo.broker.connected);
+      const conn = await amqp.connect(env.config.amqpUrl);
+      const ch = await conn.createConfirmChannel();
+      const send = (q: string, body: string) => ch.sendToQueue(env.q(q), Buffer.from(body), { persistent: true });
+      send('api_queue', '{not json');
+      send('api_queue', JSON.stringify({ v: 1, kind: 'explode', resourceId: '01a1fc00-0000-7000-8000-000000000000' }));
+      send('work_queue', JSON.stringify({ v: 1, taskId: 'x' }));
+      send('callback_queue', JSON.stringify({ v: 2 }));
+      await ch.waitForConfirms();
+      const dead: { reason: string; queue: string }[] = [];
+      await waitFor('4 dead letters', async () => {
+        for (let m; (m = await ch.get(env.q('dead_letter'), { noAck: true })); ) dead.push({ reason: String(m.properties.headers?.['x-nfvo-reason']), queue: String(m.properties.headers?.['x-nfvo-queue']) });
+        return dead.length >= 4;
+      });
+      await conn.close();
+      const byQueue = Object.fromEntries(dead.map((d) => [d.queue.slice(env.q('').length) + ':' + d.reason.slice(0, 40), d.reason]));
+      assert.ok(dead.some((d) => d.queue === env.q('api_queue') && d.reason === 'malformed JSON'), JSON.stringify(byQueue));
+      assert.ok(dead.some((d) => d.queue === env.q('api_queue') && /^invalid message: kind/.test(d.reason)), JSON.stringify(byQueue));
+      assert.ok(dead.some((d) => d.queue === env.q('work_queue') && /taskId/.test(d.reason)), JSON.stringify(byQueue));
+      assert.ok(dead.some((d) => d.queue === env.q('callback_queue') && /^invalid message/.test(d.reason)), JSON.stringify(byQueue));
+      // still consuming
+      const api = client(`http://127.0.0.1:${nfvo.port}`);
+      const { body } = await api.post('/v1/volumes', { name: 'after-poison', sizeGb: 1 });
+      await api.waitStatus(body.id, 'AVAILABLE');
+    } finally {
+      await nfvo.stop();
+    }
+  });
+
+  it('requests made while RabbitMQ is unreachable are kept in the outbox and carried out later', async () => {
+    // an API whose broker address points nowhere: it still accepts requests
+    const down = loadConfig({ ...env.vars, AMQP_URL: 'amqp://guest:guest@127.0.0.1:1' });
+    const apiOnly = await startRoles(down, ['api'], { logger: quiet });
+    const ids: string[] = [];
+    try {
+      const api = client(`http://127.0.0.1:${apiOnly.port}`);
+      for (let i = 0; i < 5; i++) {
+        const r = await api.post('/v1/vnf-packages', { name: `offline-${i}` });
+        assert.equal(r.status, 202);
+        ids.push(r.body.id);
+      }
+      const ready = await api.get('/readyz');
+      assert.equal(ready.status, 503);
+      assert.equal(ready.body.checks.broker, 'down');
+      const unsent = (await env.pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n;
+      assert.equal(unsent, 5, 'every accepted request has its message waiting in the outbox');
+    } finally {
+      await apiOnly.stop();
+    }
+    // RabbitMQ "comes back": a process that can reach it relays the waiting messages
+    const nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    try {
+      const api = client(`http://127.0.0.1:${nfvo.port}`);
+      for (const id of ids) await api.waitStatus(id, 'ONBOARDED', 30_000);
+      const unsent = (await env.pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n;
+      assert.equal(unsent, 0);
+    } finally {
+      await nfvo.stop();
+    }
+  });
+});

@@ -1,0 +1,139 @@
+// The pipeline in one process against the real PostgreSQL and RabbitMQ: steps, callbacks,
+// retries, ERROR, retry, spec changes in flight, lease take-over and exactly-once effects.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import amqp from 'amqplib';
+import { startRoles, type Running } from '../../src/compose.js';
+import { makeTestEnv, quiet, sleep, waitFor, type TestEnv } from '../helpers/env.js';
+import { client } from '../helpers/http.js';
+
+describe('orchestration (api + controller + worker in one process)', () => {
+  let env: TestEnv;
+  let nfvo: Running;
+  let api: ReturnType<typeof client>;
+
+  before(async () => {
+    env = await makeTestEnv('orch');
+    nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    api = client(`http://127.0.0.1:${nfvo.port}`);
+    await waitFor('broker', async () => nfvo.broker.connected);
+  });
+  after(async () => {
+    await nfvo.stop();
+    await env.cleanup();
+  });
+
+  const transitions = async (id: string) => (await api.get(`/v1/resources/${id}/transitions`)).body.items as any[];
+  const ledger = async (id: string) => (await env.pool.query(`SELECT action FROM sim_ledger WHERE resource_id = $1 AND outcome = 'applied' ORDER BY id`, [id])).rows.map((r) => r.action);
+
+  it('onboards a vnf package in three recorded transitions and three applied effects', async () => {
+    const created = await api.post('/v1/vnf-packages', { name: 'pkg-a', version: '2.1', vendor: 'acme' });
+    assert.equal(created.status, 202);
+    assert.equal(created.headers.get('location'), `/v1/vnf-packages/${created.body.id}`);
+    assert.equal(created.body.status, 'CREATED');
+    assert.equal(created.body.spec, 'ONBOARDED');
+    const done = await api.waitStatus(created.body.id, 'ONBOARDED');
+    assert.equal(done.properties.version, '2.1');
+    assert.match(done.properties.artifactUri, /^sim:\/\/packages\//);
+    assert.ok(done.properties.catalogId, 'register callback stored the catalog id');
+    const ts = await transitions(created.body.id);
+    assert.deepEqual(ts.map((t) => `${t.from}->${t.to}:${t.action}`), ['CREATED->UPLOADED:vnfp.upload', 'UPLOADED->VALIDATED:vnfp.validate', 'VALIDATED->ONBOARDED:vnfp.register']);
+    assert.ok(ts.every((t) => t.outcome === 'SUCCESS' && t.taskId && t.durationMs >= 0));
+    assert.deepEqual(await ledger(created.body.id), ['vnf_package.upload', 'vnf_package.validate', 'vnf_package.register']);
+    const task = await api.get(`/v1/tasks/${ts[2].taskId}`);
+    assert.equal(task.body.state, 'SUCCESS');
+    assert.equal(task.body.name, 'vnfp.register');
+  });
+
+  it('retries injected failures with backoff and then succeeds', async () => {
+    const { body } = await api.post('/v1/vnf-packages', { name: 'flaky', simulate: { fail: { validate: 2 } } });
+    await api.waitStatus(body.id, 'ONBOARDED');
+    const ts = await transitions(body.id);
+    assert.equal(ts.length, 3);
+    const task = (await api.get(`/v1/tasks/${ts[1].taskId}`)).body;
+    assert.equal(task.name, 'vnfp.validate');
+    assert.equal(task.attempt, 3);
+    assert.equal(task.state, 'SUCCESS');
+  });
+
+  it('exhausted retries end in ERROR with the lock released; retry resumes where it failed', async () => {
+    const { body } = await api.post('/v1/vnf-packages', { name: 'doomed', simulate: { fail: { upload: 4 } } });
+    const failed = await api.waitStatus(body.id, 'ERROR');
+    assert.equal(failed.workerId, null);
+    assert.match(failed.error, /vnfp\.upload failed: simulated upload failure \(4 of 4 injected\) \(after 4 attempts\)/);
+    assert.equal((await api.post(`/v1/resources/${body.id}/retry`)).status, 202);
+    // the injected failures are used up: the fifth upload succeeds
+    await api.waitStatus(body.id, 'ONBOARDED');
+    const ts = await transitions(body.id);
+    assert.deepEqual(ts.map((t) => `${t.from}->${t.to}`), ['CREATED->ERROR', 'ERROR->CREATED', 'CREATED->UPLOADED', 'UPLOADED->VALIDATED', 'VALIDATED->ONBOARDED']);
+    const again = await api.post(`/v1/resources/${body.id}/retry`);
+    assert.equal(again.status, 409);
+    assert.match(again.body.detail, /not ERROR/);
+  });
+
+  it('a spec without an FSM entry ends in ERROR with a clear message', async () => {
+    const pkg = await api.post('/v1/vnf-packages', { name: 'p-nofsm' });
+    await api.waitStatus(pkg.body.id, 'ONBOARDED');
+    const vnf = await api.post('/v1/vnfs', { name: 'v-nofsm', vnfPackageId: pkg.body.id, simulate: { fail: { allocate: 9 } } });
+    await api.waitStatus(vnf.body.id, 'ERROR');
+    assert.equal((await api.post(`/v1/vnfs/${vnf.body.id}/terminate`)).status, 202);
+    const r = await waitFor('no-transition error', async () => {
+      const x = (await api.get(`/v1/resources/${vnf.body.id}`)).body;
+      return x.error === 'no transition from ERROR to TERMINATED' && x;
+    });
+    assert.equal(r.status, 'ERROR');
+    assert.equal(r.workerId, null);
+    // and DELETE still works from ERROR
+    await api.del(`/v1/vnfs/${vnf.body.id}`);
+    await api.waitStatus(vnf.body.id, 'DELETED');
+  });
+
+  it('a delete during onboarding lets the running step finish, then deletes', async () => {
+    const { body } = await api.post('/v1/vnf-packages', { name: 'slow', simulate: { latencyMs: { upload: 400 } } });
+    await waitFor('upload running', async () => (await api.get(`/v1/resources/${body.id}`)).body.workerId !== null);
+    assert.equal((await api.del(`/v1/vnf-packages/${body.id}`)).status, 202);
+    await api.waitStatus(body.id, 'DELETED');
+    const ts = await transitions(body.id);
+    assert.deepEqual(ts.map((t) => `${t.from}->${t.to}`), ['CREATED->UPLOADED', 'UPLOADED->DELETED']);
+  });
+
+  it('a long action reports progress on its task while it runs', async () => {
+    const { body } = await api.post('/v1/volumes', { name: 'big', sizeGb: 100, simulate: { latencyMs: { create: 800 } } });
+    const progress = await waitFor('progress', async () => {
+      const r = (await api.get(`/v1/resources/${body.id}`)).body;
+      if (!r.taskId) return null;
+      const t = (await api.get(`/v1/tasks/${r.taskId}`)).body;
+      return t.state === 'STARTED' && t.progress;
+    });
+    assert.equal(progress.percent, 50);
+    await api.waitStatus(body.id, 'AVAILABLE');
+  });
+
+  it('a redelivered non-re-entrant action is not applied twice', async () => {
+    const { body } = await api.post('/v1/vnf-packages', { name: 'once' });
+    await api.waitStatus(body.id, 'ONBOARDED');
+    const upload = (await transitions(body.id))[0];
+    // replay the exact work message of the finished upload, as a broker redelivery would
+    const conn = await amqp.connect(env.config.amqpUrl);
+    const ch = await conn.createConfirmChannel();
+    const step = { action: 'vnfp.upload', next: 'UPLOADED', callback: 'store_artifact', countdown: 0, max_retry: 3, re_entrant: false };
+    const msg = { v: 1, taskId: upload.taskId, resourceId: body.id, resourceType: 'vnf_package', action: 'vnfp.upload', attempt: 1, args: { name: 'once', properties: {}, simulate: null }, callbacks: { success: { queue: 'callback_queue', nextTask: step }, error: { queue: 'callback_queue', nextTask: step } } };
+    ch.sendToQueue(env.q('work_queue'), Buffer.from(JSON.stringify(msg)), { persistent: true });
+    await ch.waitForConfirms();
+    await conn.close();
+    await sleep(500);
+    assert.deepEqual(await ledger(body.id), ['vnf_package.upload', 'vnf_package.validate', 'vnf_package.register']);
+    assert.equal((await transitions(body.id)).length, 3);
+  });
+
+  it('an expired lease is taken over and the step resumes', async () => {
+    const { body } = await api.post('/v1/volumes', { name: 'orphan', sizeGb: 1, simulate: { latencyMs: { create: 60_000 } } });
+    await waitFor('create running', async () => (await api.get(`/v1/resources/${body.id}`)).body.workerId !== null);
+    // the holder vanishes: its lease runs out, and the running attempt is no longer trusted
+    await env.pool.query(`UPDATE resources SET worker_id = 'gone-controller', lease_until = now() - interval '1 second', simulate = NULL WHERE id = $1`, [body.id]);
+    await api.waitStatus(body.id, 'AVAILABLE', 10_000);
+    const task = (await api.get(`/v1/tasks/${(await transitions(body.id))[0].taskId}`)).body;
+    assert.equal(task.attempt, 2, 'the take-over dispatched a second attempt');
+    assert.equal((await transitions(body.id)).length, 1);
+  });
+});
