@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, redactUrl } from '../../src/config.js';
+
+describe('config', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 8080);
+    assert.equal(c.databaseUrl, 'postgresql://postgres@127.0.0.1:5432/nfvo');
+    assert.equal(c.amqpUrl, 'amqp://guest:guest@127.0.0.1:5672');
+    assert.equal(c.driver, 'sim');
+  });
+  it('names every bad variable', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', WORKER_CONCURRENCY: '0', DRIVER: 'openstack' }),
+      (e: unknown) => e instanceof ConfigError && ['PORT', 'LOG_LEVEL', 'WORKER_CONCURRENCY', 'DRIVER'].every((k) => e.message.includes(k)),
+    );
+  });
+  it('redacts passwords from connection strings', () => {
+    assert.equal(redactUrl('amqp://user:s3cret@host:5672/vh'), 'amqp://user:***@host:5672/vh');
+    assert.ok(!redactUrl('postgresql://u:pw@h/db').includes('pw'));
+  });
+});
