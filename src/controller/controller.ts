@@ -1,11 +1,11 @@
 // The controller: load -> decide (pure) -> persist (one transaction, outbox) -> publish.
-import type pg from 'pg';
 import type { Broker } from '../broker/broker.js';
 import { ApiMessageSchema, CallbackMessageSchema, PRIORITY, type ApiMessage, type CallbackMessage, type WorkMessage } from '../broker/messages.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import type { OutboxInsert } from '../db/outbox-repository.js';
-import { findExpiredLeases, findUnsettled, lockResource, statusBeforeError, writePlan, type Locked } from '../db/step-repository.js';
+import { makeBatcher } from '../batch.js';
+import { commitPlans, findExpiredLeases, findUnsettled, loadResources, statusBeforeError, type Loaded, type PlanToCommit } from '../db/step-repository.js';
 import { errorMessage } from '../errors.js';
 import { resourceKinds, type ResourceType } from '../fsm/index.js';
 import type { Logger } from '../log.js';
@@ -16,6 +16,7 @@ import { decideFailure, decideReconcile, decideRetry, decideSuccess, type Env, t
 export type ControllerDeps = { id: string; db: Db; broker: Broker; relay: OutboxRelay; log: Logger; config: Config };
 
 const OPERATOR_SPECS = new Set(['DELETED', 'TERMINATED']);
+const MAX_ROUNDS = 10;
 
 /** The work_queue message for a plan's dispatch, carrying its callbacks and arguments. */
 export function workMessage(r: Resource, plan: Plan): OutboxInsert {
@@ -37,35 +38,54 @@ export function workMessage(r: Resource, plan: Plan): OutboxInsert {
 export function makeController(deps: ControllerDeps) {
   const { db, broker, relay, log, config } = deps;
   const env: Env = { me: deps.id, leaseMs: config.leaseSeconds * 1000, retryBaseMs: config.retryBaseMs, retryMaxMs: config.retryMaxMs, random: Math.random };
+  // messages handled in the same event-loop turn share one read and one write
+  const load = makeBatcher((keys: { id: string; taskId?: string }[]) => loadResources(db.pool, keys));
+  const commit = makeBatcher(async (items: PlanToCommit[]) => {
+    // one resource at most once per statement; a second plan for it is decided again
+    const seen = new Set<string>();
+    const first = items.map((it) => !seen.has(it.resource.id) && !!seen.add(it.resource.id));
+    const out = await commitPlans(db.pool, items.filter((_, i) => first[i]));
+    return first.map((f) => (f ? out.shift()! : null));
+  });
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
 
-  /** One step for one resource: lock, decide, persist, then publish what was committed. */
-  async function step(resourceId: string, decide: (l: Locked, c: pg.PoolClient) => Promise<Plan> | Plan, taskId?: string): Promise<Plan | null> {
-    const out = await db.tx(async (c) => {
-      const locked = await lockResource(c, resourceId, taskId);
-      if (!locked) return null;
-      if (!(locked.resource.type in resourceKinds)) return { plan: { summary: `unknown resource type ${locked.resource.type}`, transitions: [] } as Plan, rows: [] };
-      const plan = await decide(locked, c);
-      const changes = plan.write || plan.transitions.length || plan.taskWrite || plan.newTask;
-      const rows = changes ? await writePlan(c, locked.resource, plan, plan.dispatch ? [workMessage(locked.resource, plan)] : []) : [];
-      return { plan, rows };
-    });
-    if (!out) {
-      log.warn({ resourceId }, 'message for a resource that does not exist; ignored');
-      return null;
+  /**
+   * One step for one resource: read, decide, write the plan fenced by version, then
+   * publish what was committed. A concurrent change (version moved) means: decide again.
+   */
+  async function step(resourceId: string, decide: (l: Loaded) => Promise<Plan> | Plan, taskId?: string): Promise<Plan | null> {
+    for (let round = 1; ; round++) {
+      const loaded = await load({ id: resourceId, taskId });
+      if (!loaded) {
+        log.warn({ resourceId }, 'message for a resource that does not exist; ignored');
+        return null;
+      }
+      if (!(loaded.resource.type in resourceKinds)) {
+        log.error({ resourceId, type: loaded.resource.type }, 'resource of an unknown type; ignored');
+        return null;
+      }
+      const plan = await decide(loaded);
+      if (!plan.write) {
+        log.debug({ resourceId, taskId }, plan.summary);
+        return plan;
+      }
+      const done = await commit({ resource: loaded.resource, plan, msg: plan.dispatch ? workMessage(loaded.resource, plan) : null });
+      if (done) {
+        if (done.outbox) relay.publishNow([done.outbox]);
+        log.info({ resourceId, taskId: plan.dispatch?.taskId ?? taskId, transitions: plan.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`) }, plan.summary);
+        return plan;
+      }
+      if (round >= MAX_ROUNDS) throw new Error(`resource ${resourceId} kept changing under the controller (${round} rounds)`);
+      log.debug({ resourceId, round }, 'resource changed while deciding; deciding again');
     }
-    relay.publishNow(out.rows);
-    const level = out.plan.write || out.plan.transitions.length ? 'info' : 'debug';
-    log[level]({ resourceId, taskId: out.plan.dispatch?.taskId ?? taskId, transitions: out.plan.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`) }, out.plan.summary);
-    return out.plan;
   }
 
   const reconcile = (id: string) => step(id, (l) => decideReconcile(l.resource, l.task, l.leaseExpired, env));
 
   async function onApiMessage(msg: ApiMessage): Promise<void> {
     if (msg.kind === 'retry') {
-      await step(msg.resourceId, async (l, c) => decideRetry(l.resource, (await statusBeforeError(c, l.resource.id)) ?? resourceKinds[l.resource.type as ResourceType].initial, env));
+      await step(msg.resourceId, async (l) => decideRetry(l.resource, (await statusBeforeError(db.pool, l.resource.id)) ?? resourceKinds[l.resource.type as ResourceType].initial, env));
     } else {
       await reconcile(msg.resourceId);
     }

@@ -1,5 +1,6 @@
 // The sim driver's ledger of applied effects (a table so tests can count effects),
 // and of the failures it injected (so injection counts per resource, across retries).
+import { makeBatcher } from '../batch.js';
 import type { Sql } from './db.js';
 
 export type Effect = { resourceId: string; resourceType: string; action: string; taskId: string; effectKey: string | null; result: Record<string, unknown> };
@@ -11,18 +12,30 @@ export type Ledger = {
   recordFailure(e: Omit<Effect, 'effectKey' | 'result'>, upTo: number): Promise<{ failed: boolean; previous: number }>;
 };
 
+/** Record effects in one statement; an effect whose key was recorded before is not applied again. */
+async function recordEffects(c: Sql, effects: Effect[]): Promise<{ applied: boolean; result: Record<string, unknown> }[]> {
+  const r = await c.query<{ effect_key: string | null }>({
+    name: 'nfvo_ledger_record',
+    text: `INSERT INTO sim_ledger (resource_id, resource_type, action, task_id, effect_key, result)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[])
+           ON CONFLICT (effect_key) DO NOTHING RETURNING effect_key`,
+    values: [effects.map((e) => e.resourceId), effects.map((e) => e.resourceType), effects.map((e) => e.action), effects.map((e) => e.taskId), effects.map((e) => e.effectKey), effects.map((e) => JSON.stringify(e.result))],
+  });
+  const inserted = new Set(r.rows.map((x) => x.effect_key));
+  const claimed = new Set<string>();
+  const repeats = effects.filter((e) => e.effectKey !== null && (!inserted.has(e.effectKey) || claimed.has(e.effectKey) || !claimed.add(e.effectKey)));
+  const earlier = new Map<string, Record<string, unknown>>();
+  if (repeats.length) {
+    const prev = await c.query<{ effect_key: string; result: Record<string, unknown> }>('SELECT effect_key, result FROM sim_ledger WHERE effect_key = ANY($1::text[])', [repeats.map((e) => e.effectKey)]);
+    for (const p of prev.rows) earlier.set(p.effect_key, p.result);
+  }
+  return effects.map((e) => (repeats.includes(e) ? { applied: false, result: earlier.get(e.effectKey!) ?? e.result } : { applied: true, result: e.result }));
+}
+
 export function makeLedger(c: Sql): Ledger {
+  const record = makeBatcher((effects: Effect[]) => recordEffects(c, effects));
   return {
-    async record(e) {
-      const r = await c.query(
-        `INSERT INTO sim_ledger (resource_id, resource_type, action, task_id, effect_key, result)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (effect_key) DO NOTHING RETURNING id`,
-        [e.resourceId, e.resourceType, e.action, e.taskId, e.effectKey, JSON.stringify(e.result)],
-      );
-      if (r.rowCount) return { applied: true, result: e.result };
-      const prev = await c.query<{ result: Record<string, unknown> }>('SELECT result FROM sim_ledger WHERE effect_key = $1', [e.effectKey]);
-      return { applied: false, result: prev.rows[0]?.result ?? e.result };
-    },
+    record,
     async recordFailure(e, upTo) {
       // one statement: count earlier injected failures and add one if still under the limit
       const r = await c.query<{ previous: number; failed: boolean }>(

@@ -37,7 +37,7 @@ export async function claimDueOutbox(c: Sql, limit: number, graceMs: number): Pr
 }
 
 export async function markOutboxSent(c: Sql, ids: number[]): Promise<void> {
-  if (ids.length) await c.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[]) AND sent_at IS NULL', [ids]);
+  if (ids.length) await c.query({ name: 'nfvo_outbox_sent', text: 'UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[]) AND sent_at IS NULL', values: [ids] });
 }
 
 export async function purgeSentOutbox(c: Sql, olderThanMs: number, limit = 5_000): Promise<number> {

@@ -1,69 +1,116 @@
-// The controller's bookkeeping of one step, in one transaction: lock the resource,
-// write the plan (resource, task, transitions) and its outbox messages together.
+// The controller's bookkeeping of one step. Read without locking, decide, then write the
+// whole plan (resource, task, transitions, outbox message) in ONE statement that only
+// takes effect if the resource's version is still the one that was read (optimistic
+// fencing): a concurrent change makes the write a no-op and the step is decided again.
 import type { Plan } from '../controller/decide.js';
 import type { Resource, Task } from '../model.js';
 import type { Sql } from './db.js';
-import { insertOutbox, type OutboxInsert, type OutboxRow } from './outbox-repository.js';
-import { RESOURCE_COLS, TASK_COLS, toResource, toTask } from './rows.js';
+import type { OutboxInsert, OutboxRow } from './outbox-repository.js';
+import { RESOURCE_COLS, toResource, toTask } from './rows.js';
 
-export type Locked = { resource: Resource; task: Task | null; leaseExpired: boolean };
+export type Loaded = { resource: Resource; task: Task | null; leaseExpired: boolean };
 
-/** Lock the resource row (FOR UPDATE) and read the task of interest (the given one, else the current one). */
-export async function lockResource(c: Sql, id: string, taskId?: string): Promise<Locked | null> {
-  const r = await c.query(
-    `SELECT ${RESOURCE_COLS}, (r.lease_until IS NOT NULL AND r.lease_until < now()) AS lease_expired
-       FROM resources r WHERE r.id = $1 FOR UPDATE`,
-    [id],
-  );
-  const row = r.rows[0];
-  if (!row) return null;
-  const resource = toResource(row);
-  const tid = taskId ?? resource.taskId;
+const TASK_AS = `t.id AS t_id, t.name AS t_name, t.resource_id AS t_resource_id, t.state AS t_state, t.attempt AS t_attempt,
+  t.from_status AS t_from_status, t.to_status AS t_to_status, t.step AS t_step, t.result AS t_result, t.error AS t_error,
+  t.progress AS t_progress, t.created_at AS t_created_at, t.started_at AS t_started_at, t.finished_at AS t_finished_at, t.updated_at AS t_updated_at`;
+
+const LOAD_RESOURCES = `SELECT ${RESOURCE_COLS}, (r.lease_until IS NOT NULL AND r.lease_until < now()) AS lease_expired, ${TASK_AS}
+  FROM unnest($1::uuid[], $2::uuid[]) AS q(id, task_id)
+  JOIN resources r ON r.id = q.id
+  LEFT JOIN tasks t ON t.id = COALESCE(q.task_id, r.task_id)`;
+
+function toLoaded(row: Record<string, unknown>): Loaded {
   let task: Task | null = null;
-  if (tid) {
-    const t = await c.query(`SELECT ${TASK_COLS} FROM tasks t WHERE t.id = $1`, [tid]);
-    task = t.rows[0] ? toTask(t.rows[0]) : null;
+  if (row.t_id) {
+    const t: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(row)) if (k.startsWith('t_')) t[k.slice(2)] = v;
+    task = toTask(t);
   }
-  return { resource, task, leaseExpired: row.lease_expired as boolean };
+  return { resource: toResource(row), task, leaseExpired: row.lease_expired as boolean };
 }
 
-/** Persist a plan for a locked resource; returns the outbox rows to publish after commit. */
-export async function writePlan(c: Sql, r: Resource, plan: Plan, outbox: OutboxInsert[]): Promise<OutboxRow[]> {
-  if (plan.newTask) {
-    const t = plan.newTask;
-    await c.query(
-      `INSERT INTO tasks (id, name, resource_id, state, attempt, from_status, to_status, step) VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, $7)`,
-      [t.id, t.name, r.id, t.attempt, t.fromStatus, t.toStatus, JSON.stringify(t.step)],
-    );
-  }
-  if (plan.taskWrite) {
-    const w = plan.taskWrite;
-    await c.query(
-      `UPDATE tasks SET state = $2, attempt = $3, result = COALESCE($4::jsonb, result), error = $5,
-              finished_at = CASE WHEN $6 THEN now() ELSE NULL END, updated_at = now()
-        WHERE id = $1`,
-      [w.id, w.state, w.attempt, w.result === undefined ? null : JSON.stringify(w.result), w.error ?? null, w.finished],
-    );
-  }
-  for (const t of plan.transitions) {
-    await c.query(
-      `INSERT INTO transitions (resource_id, type, from_status, to_status, action, task_id, outcome, error, duration_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-               (SELECT (extract(epoch FROM now() - created_at) * 1000)::int FROM tasks WHERE id = $6))`,
-      [r.id, r.type, t.fromStatus, t.toStatus, t.action, t.taskId, t.outcome, t.error],
-    );
-  }
-  if (plan.write) {
+/** Resources (with the task of interest: the given one, else the current one) in one round trip. */
+export async function loadResources(c: Sql, keys: { id: string; taskId?: string }[]): Promise<(Loaded | null)[]> {
+  const r = await c.query({ name: 'nfvo_load_resources', text: LOAD_RESOURCES, values: [keys.map((k) => k.id), keys.map((k) => k.taskId ?? null)] });
+  const byId = new Map(r.rows.map((row) => [row.id as string, toLoaded(row)]));
+  return keys.map((k) => byId.get(k.id) ?? null);
+}
+
+// Many plans in one statement: each resource row is written only if its version is still
+// the one its plan was decided on; the task, transitions and outbox rows of a plan are
+// written only with its resource row.
+const COMMIT_PLANS = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+    n int, id uuid, version int, status text, error text, properties jsonb, worker_id text, lease_ms int, task_id uuid, retry_count int,
+    nt_id uuid, nt_name text, nt_attempt int, nt_from text, nt_to text, nt_step jsonb,
+    tw_id uuid, tw_state text, tw_attempt int, tw_result jsonb, tw_error text, tw_finished boolean,
+    transitions jsonb, ob_queue text, ob_payload jsonb, ob_priority int, ob_delay_ms int)
+), upd AS (
+  UPDATE resources r SET status = i.status, error = i.error, properties = i.properties, worker_id = i.worker_id,
+         lease_until = CASE WHEN i.lease_ms IS NULL THEN NULL ELSE now() + i.lease_ms * interval '1 millisecond' END,
+         task_id = i.task_id, retry_count = i.retry_count, version = r.version + 1, updated_at = now()
+    FROM input i
+   WHERE r.id = i.id AND r.version = i.version
+  RETURNING r.id, r.type
+), ok AS (
+  SELECT i.*, upd.type FROM input i JOIN upd ON upd.id = i.id
+), new_task AS (
+  INSERT INTO tasks (id, name, resource_id, state, attempt, from_status, to_status, step)
+  SELECT nt_id, nt_name, id, 'PENDING', nt_attempt, nt_from, nt_to, nt_step FROM ok WHERE nt_id IS NOT NULL
+  RETURNING id
+), task_upd AS (
+  UPDATE tasks t SET state = ok.tw_state, attempt = ok.tw_attempt, result = COALESCE(ok.tw_result, t.result), error = ok.tw_error,
+         finished_at = CASE WHEN ok.tw_finished THEN now() ELSE NULL END, updated_at = now()
+    FROM ok
+   WHERE t.id = ok.tw_id
+  RETURNING t.id, t.created_at
+), trans AS (
+  INSERT INTO transitions (resource_id, type, from_status, to_status, action, task_id, outcome, error, duration_ms)
+  SELECT ok.id, ok.type, x.from_status, x.to_status, x.action, x.task_id, x.outcome, x.error,
+         (SELECT (extract(epoch FROM now() - tu.created_at) * 1000)::int FROM task_upd tu WHERE tu.id = x.task_id)
+    FROM ok, ROWS FROM (jsonb_to_recordset(ok.transitions) AS (from_status text, to_status text, action text, task_id uuid, outcome text, error text))
+         WITH ORDINALITY AS x(from_status, to_status, action, task_id, outcome, error, ord)
+   ORDER BY ok.n, x.ord
+  RETURNING id
+), ob AS (
+  INSERT INTO outbox (exchange, routing_key, payload, priority, available_at)
+  SELECT '', ob_queue, ob_payload, ob_priority, now() + ob_delay_ms * interval '1 millisecond' FROM ok WHERE ob_queue IS NOT NULL
+  RETURNING id, (payload->>'resourceId')::uuid AS resource_id
+)
+SELECT (SELECT coalesce(json_agg(id), '[]') FROM upd) AS updated,
+       (SELECT coalesce(json_agg(json_build_object('resourceId', resource_id, 'id', id)), '[]') FROM ob) AS outbox`;
+
+export type PlanToCommit = { resource: Resource; plan: Plan; msg: OutboxInsert | null };
+
+/**
+ * Write plans, each only if its resource is still at the version it was read at. Returns,
+ * per plan, null when it was not (nothing of it written), else its outbox row to publish.
+ * One resource may appear at most once per call.
+ */
+export async function commitPlans(c: Sql, items: PlanToCommit[]): Promise<({ outbox: OutboxRow | null } | null)[]> {
+  const input = items.map(({ resource: r, plan, msg }, n) => {
     const w = plan.write;
-    await c.query(
-      `UPDATE resources SET status = $2, error = $3, properties = $4, worker_id = $5,
-              lease_until = CASE WHEN $6::int IS NULL THEN NULL ELSE now() + $6::int * interval '1 millisecond' END,
-              task_id = $7, retry_count = $8, version = version + 1, updated_at = now()
-        WHERE id = $1`,
-      [r.id, w.status, w.error, JSON.stringify(w.properties), w.workerId, w.leaseMs, w.taskId, w.retryCount],
-    );
-  }
-  return insertOutbox(c, outbox);
+    if (!w) throw new Error('a plan that changes anything must write the resource');
+    const nt = plan.newTask;
+    const tw = plan.taskWrite;
+    return {
+      n, id: r.id, version: r.version, status: w.status, error: w.error, properties: w.properties, worker_id: w.workerId, lease_ms: w.leaseMs, task_id: w.taskId, retry_count: w.retryCount,
+      nt_id: nt?.id ?? null, nt_name: nt?.name ?? null, nt_attempt: nt?.attempt ?? null, nt_from: nt?.fromStatus ?? null, nt_to: nt?.toStatus ?? null, nt_step: nt?.step ?? null,
+      tw_id: tw?.id ?? null, tw_state: tw?.state ?? null, tw_attempt: tw?.attempt ?? null, tw_result: tw?.result ?? null, tw_error: tw?.error ?? null, tw_finished: tw?.finished ?? false,
+      transitions: plan.transitions.map((t) => ({ from_status: t.fromStatus, to_status: t.toStatus, action: t.action, task_id: t.taskId, outcome: t.outcome, error: t.error })),
+      ob_queue: msg?.queue ?? null, ob_payload: msg?.payload ?? null, ob_priority: msg?.priority ?? 0, ob_delay_ms: Math.max(0, Math.round(msg?.delayMs ?? 0)),
+    };
+  });
+  const res = await c.query<{ updated: string[]; outbox: { resourceId: string; id: number }[] }>({ name: 'nfvo_commit_plans', text: COMMIT_PLANS, values: [JSON.stringify(input)] });
+  const updated = new Set(res.rows[0]!.updated);
+  const outboxIds = new Map(res.rows[0]!.outbox.map((o) => [o.resourceId, Number(o.id)]));
+  return items.map(({ resource, msg }, n) => {
+    if (!updated.has(resource.id)) return null;
+    const id = outboxIds.get(resource.id);
+    const delayMs = input[n]!.ob_delay_ms;
+    return { outbox: msg && id !== undefined ? { id, queue: msg.queue, payload: msg.payload, priority: msg.priority ?? 0, delayMs } : null };
+  });
 }
 
 /** The status a resource was in when it last failed into ERROR (where a retry resumes). */

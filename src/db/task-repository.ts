@@ -3,33 +3,48 @@ import type { Task } from '../model.js';
 import type { Sql } from './db.js';
 import { TASK_COLS, toTask } from './rows.js';
 
+export type AttemptKey = { taskId: string; attempt: number; redelivered: boolean };
+
 /**
- * Mark an attempt STARTED and renew the resource's lease, only if this attempt is still
- * the current one (a stale or revoked delivery gets false and must not run).
+ * Mark attempts STARTED, each only if it is still the current one (a stale, finished or
+ * revoked delivery gets false and must not run). An attempt already STARTED is run again
+ * only by a broker redelivery (its consumer died) or once its heartbeat is older than
+ * `staleMs`, never by a duplicate copy while another worker is on it. Task rows only.
  */
-export async function startAttempt(c: Sql, a: { taskId: string; attempt: number; resourceId: string; leaseMs: number }): Promise<boolean> {
-  const r = await c.query<{ started: number }>(
-    `WITH t AS (
-       UPDATE tasks SET state = 'STARTED', started_at = COALESCE(started_at, now()), updated_at = now()
-        WHERE id = $1 AND attempt = $2 AND state IN ('PENDING', 'RETRY', 'STARTED') RETURNING id),
-     r AS (
-       UPDATE resources SET lease_until = GREATEST(lease_until, now() + $4 * interval '1 millisecond')
-        WHERE id = $3 AND task_id = $1 AND EXISTS (SELECT 1 FROM t) RETURNING id)
-     SELECT (SELECT count(*) FROM t)::int AS started, (SELECT count(*) FROM r)::int AS renewed`,
-    [a.taskId, a.attempt, a.resourceId, a.leaseMs],
-  );
-  return r.rows[0]!.started === 1;
+export async function startAttempts(c: Sql, keys: AttemptKey[], staleMs: number): Promise<boolean[]> {
+  const r = await c.query<{ id: string; attempt: number }>({
+    name: 'nfvo_start_attempts',
+    text: `UPDATE tasks t SET state = 'STARTED', started_at = COALESCE(t.started_at, now()), updated_at = now()
+             FROM unnest($1::uuid[], $2::int[], $3::boolean[]) AS k(id, attempt, redelivered)
+            WHERE t.id = k.id AND t.attempt = k.attempt
+              AND (t.state IN ('PENDING', 'RETRY') OR (t.state = 'STARTED' AND (k.redelivered OR t.updated_at < now() - $4 * interval '1 millisecond')))
+           RETURNING t.id, t.attempt`,
+    values: [keys.map((k) => k.taskId), keys.map((k) => k.attempt), keys.map((k) => k.redelivered), staleMs],
+  });
+  const started = new Set(r.rows.map((x) => `${x.id}/${x.attempt}`));
+  // the same attempt twice in one batch: only the first copy runs
+  const seen = new Set<string>();
+  return keys.map((k) => {
+    const key = `${k.taskId}/${k.attempt}`;
+    if (!started.has(key) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
-/** Renew the lease while an attempt runs, and store its progress if given. */
+/**
+ * Renew the lease while an attempt runs, and store its progress if given. Two statements,
+ * each locking one row, so a heartbeat can never deadlock with the controller.
+ */
 export async function heartbeat(c: Sql, a: { taskId: string; attempt: number; resourceId: string; leaseMs: number; progress?: Record<string, unknown> }): Promise<void> {
+  const t = await c.query(
+    `UPDATE tasks SET progress = COALESCE($3::jsonb, progress), updated_at = now() WHERE id = $1 AND attempt = $2 AND state = 'STARTED'`,
+    [a.taskId, a.attempt, a.progress ? JSON.stringify(a.progress) : null],
+  );
+  if (t.rowCount !== 1) return;
   await c.query(
-    `WITH t AS (
-       UPDATE tasks SET progress = COALESCE($5::jsonb, progress), updated_at = now()
-        WHERE id = $1 AND attempt = $2 AND state = 'STARTED' RETURNING id)
-     UPDATE resources SET lease_until = GREATEST(lease_until, now() + $4 * interval '1 millisecond')
-      WHERE id = $3 AND task_id = $1 AND EXISTS (SELECT 1 FROM t)`,
-    [a.taskId, a.attempt, a.resourceId, a.leaseMs, a.progress ? JSON.stringify(a.progress) : null],
+    `UPDATE resources SET lease_until = GREATEST(lease_until, now() + $3 * interval '1 millisecond') WHERE id = $1 AND task_id = $2`,
+    [a.resourceId, a.taskId, a.leaseMs],
   );
 }
 

@@ -7,7 +7,8 @@ import { claimDueOutbox, markOutboxSent, purgeSentOutbox, type OutboxRow } from 
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 
-const GRACE_MS = 2_000;
+// a row its writer has not marked sent after this long is published by the poller
+const GRACE_MS = 10_000;
 const BATCH = 500;
 const PURGE_EVERY_MS = 60_000;
 const KEEP_SENT_MS = 10 * 60_000;

@@ -4,7 +4,8 @@ import type { Broker } from '../broker/broker.js';
 import { WorkMessageSchema, type CallbackMessage, type WorkMessage } from '../broker/messages.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
-import { heartbeat, startAttempt } from '../db/task-repository.js';
+import { makeBatcher } from '../batch.js';
+import { heartbeat, startAttempts, type AttemptKey } from '../db/task-repository.js';
 import { DriverError } from '../drivers/driver.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -15,9 +16,11 @@ export type WorkerDeps = { id: string; db: Db; broker: Broker; tasks: TaskList; 
 export function makeWorker(deps: WorkerDeps) {
   const { db, broker, tasks, config } = deps;
   const leaseMs = config.leaseSeconds * 1000;
+  const heartbeatMs = Math.max(1_000, leaseMs / 3);
   const abort = new AbortController();
+  const start = makeBatcher((keys: AttemptKey[]) => startAttempts(db.pool, keys, heartbeatMs * 3));
 
-  async function run(msg: WorkMessage): Promise<void> {
+  async function run(msg: WorkMessage, meta: { redelivered: boolean }): Promise<void> {
     const log = deps.log.child({ resourceId: msg.resourceId, taskId: msg.taskId, action: msg.action, attempt: msg.attempt });
     const base = { v: 1 as const, taskId: msg.taskId, resourceId: msg.resourceId, attempt: msg.attempt, nextTask: msg.callbacks.success.nextTask };
     const fn = tasks[msg.action];
@@ -27,12 +30,12 @@ export function makeWorker(deps: WorkerDeps) {
       return;
     }
     const ids = { taskId: msg.taskId, attempt: msg.attempt, resourceId: msg.resourceId, leaseMs };
-    if (!(await startAttempt(db.pool, ids))) {
+    if (!(await start({ taskId: msg.taskId, attempt: msg.attempt, redelivered: meta.redelivered }))) {
       log.info('attempt is no longer current (done, superseded or revoked); skipped');
       return;
     }
     log.debug('action started');
-    const beat = setInterval(() => heartbeat(db.pool, ids).catch((err) => log.warn({ err: errorMessage(err) }, 'lease renewal failed')), Math.max(1_000, leaseMs / 3));
+    const beat = setInterval(() => heartbeat(db.pool, ids).catch((err) => log.warn({ err: errorMessage(err) }, 'lease renewal failed')), heartbeatMs);
     let cb: CallbackMessage;
     try {
       const result = await fn(msg.args, {

@@ -1,0 +1,348 @@
+// npm run bench -- --scenario burst --n 2000
+// Starts the nfvo processes itself on the local PostgreSQL and RabbitMQ, runs one workload,
+// checks every package ended ONBOARDED with exactly three transitions and no lock held,
+// and prints one JSON line per scenario. See the README's performance section.
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import amqp from 'amqplib';
+import pg from 'pg';
+import { pino } from 'pino';
+import { migrate } from '../src/db/migrate.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'burst' },
+    n: { type: 'string', default: '2000' },
+    rate: { type: 'string', default: '200' },
+    duration: { type: 'string', default: '30' },
+    controllers: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '1' },
+    concurrency: { type: 'string', default: '64' },
+    'db-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/nfvo_bench' },
+    'amqp-url': { type: 'string', default: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' },
+    port: { type: 'string', default: process.env.BENCH_PORT ?? '18089' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const DB_URL = args['db-url']!;
+const AMQP_URL = args['amqp-url']!;
+const PREFIX = 'bench.';
+const TICK = 100; // clock ticks per second (/proc/<pid>/stat)
+const quiet = pino({ level: 'silent' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Proc = { role: string; child: ChildProcess; pid: number };
+type Cluster = { procs: Proc[]; base: string; warnings: Record<string, number>; stop(): Promise<void> };
+
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICK;
+}
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+function machineCpuSeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / TICK; // user nice system irq softirq steal
+}
+/** CPU seconds used so far by every process whose command name matches (PostgreSQL, RabbitMQ). */
+function serviceCpuSeconds(): Record<string, number> {
+  const out: Record<string, number> = { postgres: 0, rabbitmq: 0 };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      const key = comm === 'postgres' ? 'postgres' : comm === 'beam.smp' ? 'rabbitmq' : null;
+      if (key) out[key]! += cpuSeconds(Number(pid));
+    } catch {
+      /* process ended */
+    }
+  }
+  return out;
+}
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
+};
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function resetState(db: pg.Pool): Promise<void> {
+  await db.query('TRUNCATE resources, transitions, tasks, outbox, sim_ledger');
+  const conn = await amqp.connect(AMQP_URL);
+  const ch = await conn.createChannel();
+  for (const q of ['api_queue', 'work_queue', 'callback_queue', 'dead_letter']) await ch.deleteQueue(PREFIX + q).catch(() => {});
+  await conn.close();
+}
+
+async function startCluster(controllers: number, workers: number): Promise<Cluster> {
+  const env = { ...process.env, DATABASE_URL: DB_URL, AMQP_URL, QUEUE_PREFIX: PREFIX, PORT: args.port!, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_LATENCY_MS: '0' };
+  const roles = ['api', ...Array(controllers).fill('controller'), ...Array(workers).fill('worker')];
+  const warnings: Record<string, number> = {};
+  const procs = roles.map((role, i) => {
+    const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, '.bench', 'prof')}`, `--cpu-prof-name=${role}-${i}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...nodeArgs, CLI, role], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) {
+        const line = buf.slice(0, i);
+        if (!/"level":[456]0/.test(line)) continue;
+        const key = `${role}: ${(JSON.parse(line) as { msg?: string }).msg}`;
+        if (!warnings[key]) process.stderr.write(`[${role}] ${line}\n`);
+        warnings[key] = (warnings[key] ?? 0) + 1;
+      }
+    });
+    return { role, child, pid: child.pid! };
+  });
+  const base = `http://127.0.0.1:${args.port}`;
+  for (let i = 0; i < 200; i++) {
+    if ((await fetch(`${base}/readyz`).catch(() => null))?.status === 200) break;
+    await sleep(50);
+  }
+  await sleep(300); // consumers attached
+  return {
+    procs,
+    base,
+    warnings,
+    async stop() {
+      await Promise.all(procs.map((p) => new Promise((r) => (p.child.exitCode !== null ? r(null) : (p.child.once('exit', r), p.child.kill('SIGTERM'))))));
+    },
+  };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** POST one package over a keep-alive connection (node:http: cheaper for the client than fetch). */
+function createPackage(base: string, name: string): Promise<{ id: string; sentAt: number }> {
+  const sentAt = Date.now();
+  const body = JSON.stringify({ name });
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/v1/vnf-packages`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => (res.statusCode === 202 ? resolve({ id: (JSON.parse(text) as { id: string }).id, sentAt }) : reject(new Error(`create failed: ${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The smallest UUIDv7 of a moment: ids of resources created from then on sort after it. */
+function uuidFloor(ms: number): string {
+  const h = ms.toString(16).padStart(12, '0');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-000000000000`;
+}
+
+/**
+ * Wait until `ids.length` packages created since `since` are ONBOARDED (a cheap count over
+ * an index range, so the watching does not load the database); returns each one's ONBOARDED time.
+ */
+async function waitOnboarded(db: pg.Pool, ids: string[], since: number, timeoutMs: number, onPoll?: (pending: number) => void): Promise<Map<string, number>> {
+  const end = Date.now() + timeoutMs;
+  const floor = uuidFloor(since - 1000);
+  for (;;) {
+    const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE status = 'ONBOARDED' AND id >= $1::uuid AND worker_id IS NULL`, [floor]);
+    onPoll?.(ids.length - r.rows[0]!.n);
+    if (r.rows[0]!.n >= ids.length) break;
+    if (Date.now() > end) throw new Error(`only ${r.rows[0]!.n} of ${ids.length} packages ONBOARDED after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+  const t = await db.query<{ resource_id: string; at: Date }>(`SELECT resource_id, created_at AS at FROM transitions WHERE resource_id = ANY($1::uuid[]) AND to_status = 'ONBOARDED'`, [ids]);
+  return new Map(t.rows.map((x) => [x.resource_id, x.at.getTime()]));
+}
+
+/** Every package ONBOARDED with exactly three transitions and no lock. */
+async function verify(db: pg.Pool, ids: string[]): Promise<{ ok: boolean; problems: number }> {
+  const r = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM resources r
+      WHERE r.id = ANY($1::uuid[]) AND (r.status <> 'ONBOARDED' OR r.worker_id IS NOT NULL
+         OR (SELECT count(*) FROM transitions t WHERE t.resource_id = r.id) <> 3)`,
+    [ids],
+  );
+  const missing = ids.length - (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM resources WHERE id = ANY($1::uuid[])', [ids])).rows[0]!.n;
+  const problems = r.rows[0]!.n + missing;
+  return { ok: problems === 0, problems };
+}
+
+async function measure<T>(cluster: Cluster, fn: () => Promise<T>): Promise<T & { cpu_s: number; machine_cpu_s: number; rss_mb: Record<string, number> }> {
+  const cpu0 = cluster.procs.map((p) => cpuSeconds(p.pid));
+  const m0 = machineCpuSeconds();
+  const c0 = process.cpuUsage();
+  const s0 = serviceCpuSeconds();
+  const out = await fn();
+  const c1 = process.cpuUsage(c0);
+  const s1 = serviceCpuSeconds();
+  const cpu = cluster.procs.reduce((s, p, i) => s + cpuSeconds(p.pid) - cpu0[i]!, 0);
+  const rss: Record<string, number> = {};
+  cluster.procs.forEach((p, i) => (rss[`${p.role}${cluster.procs.filter((q) => q.role === p.role).length > 1 ? `_${i}` : ''}`] = peakRssMb(p.pid)));
+  const transitions = 3 * ((out as { n?: number }).n ?? 0);
+  const machine = machineCpuSeconds() - m0;
+  return {
+    ...out,
+    cpu_s: round(cpu, 2),
+    cpu_ms_per_transition: transitions ? round((1000 * cpu) / transitions, 3) : null,
+    machine_cpu_s: round(machine, 2),
+    machine_cpu_ms_per_transition: transitions ? round((1000 * machine) / transitions, 3) : null,
+    client_cpu_s: round((c1.user + c1.system) / 1e6, 2),
+    postgres_cpu_s: round(s1.postgres! - s0.postgres!, 2),
+    rabbitmq_cpu_s: round(s1.rabbitmq! - s0.rabbitmq!, 2),
+    rss_mb: rss,
+    warnings: { ...cluster.warnings },
+  };
+}
+
+async function burst(db: pg.Pool, cluster: Cluster, n: number) {
+  return measure(cluster, async () => {
+    const t0 = Date.now();
+    const ids: string[] = [];
+    let next = 0;
+    const conc = Number(args.concurrency);
+    await Promise.all(Array.from({ length: Math.min(conc, n) }, async () => {
+      while (next < n) ids.push((await createPackage(cluster.base, `burst-${next++}`)).id);
+    }));
+    const accepted = Date.now() - t0;
+    await waitOnboarded(db, ids, t0, 600_000);
+    const wall = (Date.now() - t0) / 1000;
+    return { n, wall_s: round(wall, 2), requests_s: round(accepted / 1000, 2), transitions_per_s: Math.round((3 * n) / wall), ...(await verify(db, ids)), ids };
+  });
+}
+
+async function idle(db: pg.Pool, cluster: Cluster, n = 50) {
+  return measure(cluster, async () => {
+    const lat: number[] = [];
+    const ids: string[] = [];
+    for (let i = 0; i < n + 5; i++) {
+      const { id, sentAt } = await createPackage(cluster.base, `idle-${i}`);
+      const done = await waitFast(db, id);
+      if (i >= 5) (lat.push(done - sentAt), ids.push(id)); // first five warm up
+    }
+    return { n, latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat) }, ...(await verify(db, ids)), ids };
+  });
+}
+
+/** Poll tightly for one resource (idle scenario) and return when it was ONBOARDED. */
+async function waitFast(db: pg.Pool, id: string): Promise<number> {
+  for (let i = 0; i < 20_000; i++) {
+    const r = await db.query<{ at: Date }>(`SELECT t.created_at AS at FROM resources r JOIN transitions t ON t.resource_id = r.id AND t.to_status = 'ONBOARDED' WHERE r.id = $1 AND r.worker_id IS NULL`, [id]);
+    if (r.rows[0]) return r.rows[0].at.getTime();
+    await sleep(5);
+  }
+  throw new Error(`${id} not ONBOARDED`);
+}
+
+async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: number) {
+  return measure(cluster, async () => {
+    const total = rate * seconds;
+    const t0 = Date.now() + 50;
+    const sent: { id: string; sentAt: number }[] = [];
+    let maxPending = 0;
+    let lateSends = 0;
+    const backlog: number[] = [];
+    const sampler = setInterval(async () => {
+      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE status <> 'ONBOARDED'`).catch(() => null);
+      if (r) (backlog.push(r.rows[0]!.n), (maxPending = Math.max(maxPending, r.rows[0]!.n)));
+    }, 250);
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      else if (wait < -50) lateSends++;
+      inflight.push(createPackage(cluster.base, `steady-${i}`).then((x) => void sent.push({ id: x.id, sentAt: due })));
+    }
+    await Promise.all(inflight);
+    const ids = sent.map((s) => s.id);
+    const at = await waitOnboarded(db, ids, t0, 300_000);
+    clearInterval(sampler);
+    const lat = sent.map((s) => at.get(s.id)! - s.sentAt);
+    const half = backlog.slice(Math.floor(backlog.length / 2));
+    return {
+      rate, seconds, n: total,
+      latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat) },
+      backlog: { max: maxPending, last_half_max: Math.max(0, ...half), bounded: maxPending < rate },
+      late_sends: lateSends,
+      transitions_per_s: Math.round((3 * total) / ((Math.max(...at.values()) - t0) / 1000)),
+      ...(await verify(db, ids)), ids,
+    };
+  });
+}
+
+async function fillTable(db: pg.Pool, rows: number): Promise<void> {
+  const have = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE name LIKE 'filler-%'`)).rows[0]!.n;
+  for (let done = have; done < rows; done += 100_000) {
+    const k = Math.min(100_000, rows - done);
+    await db.query(
+      `INSERT INTO resources (id, type, name, status, spec, properties, created_at, updated_at)
+       SELECT (lpad(to_hex(extract(epoch FROM now())::bigint * 1000 - 86400000), 12, '0') || '7' || substr(md5(random()::text), 1, 3) || '8' || substr(md5(random()::text), 1, 15))::uuid,
+              (ARRAY['vnf_package','volume','vnf','acl'])[1 + g % 4], 'filler-' || ($1::int + g),
+              'ONBOARDED', 'ONBOARDED', '{"filler": true}', now() - interval '1 day', now() - interval '1 day'
+         FROM generate_series(1, $2::int) g`,
+      [done, k],
+    );
+  }
+  await db.query('ANALYZE resources');
+}
+
+async function main(): Promise<void> {
+  await migrate({ url: DB_URL, dir: path.join(ROOT, 'prisma', 'migrations'), log: quiet });
+  const db = new pg.Pool({ connectionString: DB_URL, max: 4 });
+  const machine = { cores: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  const n = Number(args.n);
+  const print = (scenario: string, r: Record<string, unknown>) => {
+    const { ids: _ids, ...rest } = r;
+    console.log(JSON.stringify({ scenario, date: new Date().toISOString().slice(0, 10), machine, ...rest }));
+  };
+  const run = async (scenario: string, c: number, w: number, fn: (cl: Cluster) => Promise<Record<string, unknown>>, keepFiller = false) => {
+    if (!keepFiller) await resetState(db);
+    else {
+      await db.query(`DELETE FROM resources WHERE name NOT LIKE 'filler-%'`);
+      await db.query('TRUNCATE transitions, tasks, outbox, sim_ledger');
+    }
+    const cluster = await startCluster(c, w);
+    try {
+      print(scenario, { controllers: c, workers: w, ...(await fn(cluster)) });
+    } finally {
+      await cluster.stop();
+    }
+  };
+  const C = Number(args.controllers);
+  const W = Number(args.workers);
+  switch (args.scenario) {
+    case 'burst':
+      await run('burst', C, W, (cl) => burst(db, cl, n));
+      break;
+    case 'idle':
+      await run('idle', C, W, (cl) => idle(db, cl));
+      break;
+    case 'steady':
+      await run('steady', C, W, (cl) => steady(db, cl, Number(args.rate), Number(args.duration)));
+      break;
+    case 'scale':
+      await run('scale', 1, 1, (cl) => burst(db, cl, n));
+      await run('scale', 2, 2, (cl) => burst(db, cl, n));
+      break;
+    case 'bigtable':
+      for (const rows of [100_000, 1_000_000]) {
+        await resetState(db);
+        await fillTable(db, rows);
+        await run('bigtable', C, W, async (cl) => ({ existing_rows: rows, ...(await burst(db, cl, n)) }), true);
+      }
+      await resetState(db);
+      break;
+    default:
+      throw new Error(`unknown scenario ${args.scenario}: burst | idle | steady | scale | bigtable`);
+  }
+  await db.end();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
