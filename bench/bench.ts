@@ -12,6 +12,7 @@ import amqp from 'amqplib';
 import pg from 'pg';
 import { pino } from 'pino';
 import { migrate } from '../src/db/migrate.js';
+import { createToken } from '../src/db/token-repository.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -117,13 +118,14 @@ async function startCluster(controllers: number, workers: number): Promise<Clust
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+let authorization = '';
 
 /** POST one package over a keep-alive connection (node:http: cheaper for the client than fetch). */
 function createPackage(base: string, name: string): Promise<{ id: string; sentAt: number }> {
   const sentAt = Date.now();
   const body = JSON.stringify({ name });
   return new Promise((resolve, reject) => {
-    const req = http.request(`${base}/v1/vnf-packages`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(`${base}/v1/vnf-packages`, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
@@ -293,6 +295,7 @@ async function fillTable(db: pg.Pool, rows: number): Promise<void> {
 async function main(): Promise<void> {
   await migrate({ url: DB_URL, dir: path.join(ROOT, 'prisma', 'migrations'), log: quiet });
   const db = new pg.Pool({ connectionString: DB_URL, max: 4 });
+  authorization = `Bearer ${(await createToken(db, 'operator', 'bench')).token}`;
   const machine = { cores: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const n = Number(args.n);
   const print = (scenario: string, r: Record<string, unknown>) => {

@@ -3,22 +3,24 @@
 //   nfvo api | controller | worker     run one role
 //   nfvo all [--migrate]               api + controller + worker in one process
 //   nfvo migrate                       apply pending database migrations
-//   nfvo watch [resource-id]           print transitions live
+//   nfvo watch [resource-id]           print transitions live (NFVO_TOKEN: a viewer token)
+//   nfvo token create --role R [--name N]  create an API token and print it once
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
-import { startRoles, type Role } from './compose.js';
+import { startRoles, type Role as ProcessRole } from './compose.js';
 import { ConfigError, loadConfig, redactUrl, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
+import { createToken, ROLES, type Role } from './db/token-repository.js';
 import { makeLogger } from './log.js';
 import { watch } from './watch.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const MIGRATIONS_DIR = path.resolve(HERE, '..', 'prisma', 'migrations');
 
-const USAGE = `usage: nfvo <api|controller|worker|all [--migrate]|migrate|watch [resource-id]>`;
+const USAGE = `usage: nfvo <api|controller|worker|all [--migrate]|migrate|watch [resource-id]|token create --role viewer|operator|admin [--name NAME]>`;
 
 /** Fail fast, saying which service is missing and how to start it. */
 async function preflight(config: Config): Promise<void> {
@@ -68,7 +70,7 @@ function onSignals(stop: () => Promise<void>): void {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { migrate: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { migrate: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' }, role: { type: 'string' }, name: { type: 'string' } } });
   const [cmd, arg] = positionals;
   if (values.help || !cmd) {
     console.log(USAGE);
@@ -83,8 +85,22 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'watch':
-      await watch({ baseUrl: config.nfvoUrl, resourceId: arg, out: process.stdout });
+      await watch({ baseUrl: config.nfvoUrl, resourceId: arg, out: process.stdout, headers: process.env.NFVO_TOKEN ? { Authorization: `Bearer ${process.env.NFVO_TOKEN}` } : {} });
       return;
+    case 'token': {
+      const role = values.role as Role | undefined;
+      if (arg !== 'create' || !role || !(ROLES as readonly string[]).includes(role)) throw new ConfigError(`usage: nfvo token create --role ${ROLES.join('|')} [--name NAME]`);
+      const db = new pg.Client({ connectionString: config.databaseUrl });
+      await db.connect();
+      try {
+        const { token, info } = await createToken(db, role, values.name ?? `${role} token`);
+        process.stderr.write(`created ${info.role} token ${info.id} ("${info.name}"); it is shown once:\n`);
+        process.stdout.write(`${token}\n`);
+      } finally {
+        await db.end();
+      }
+      return;
+    }
     case 'api':
     case 'controller':
     case 'worker':
@@ -93,7 +109,7 @@ async function main(argv: string[]): Promise<void> {
         await preflight(config);
         await migrate({ url: config.databaseUrl, dir: MIGRATIONS_DIR, log });
       }
-      const roles: Role[] = cmd === 'all' ? ['api', 'controller', 'worker'] : [cmd];
+      const roles: ProcessRole[] = cmd === 'all' ? ['api', 'controller', 'worker'] : [cmd];
       const running = await startRoles(config, roles);
       onSignals(() => running.stop());
       return;

@@ -10,6 +10,7 @@ import { makeController } from './controller/controller.js';
 import { makeDb, type Db } from './db/db.js';
 import { makeLedger } from './db/ledger-repository.js';
 import { makeResourceRepository } from './db/resource-repository.js';
+import { findRole } from './db/token-repository.js';
 import { makeSimDriver } from './drivers/sim/sim-driver.js';
 import { makeLogger, type Logger } from './log.js';
 import { OutboxRelay } from './outbox/relay.js';
@@ -65,6 +66,8 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
       publish: (rows) => relay.publishNow(rows),
       driver: config.driver,
       bodyLimit: config.bodyLimit,
+      db,
+      findRole: (token) => findRole(db.pool, token),
       checks: {
         database: async () => (await db.pool.query('SELECT 1')).rowCount === 1,
         broker: async () => broker.connected,

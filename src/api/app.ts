@@ -1,5 +1,6 @@
 // The express application: JSON in, problem+json out, routes under /v1.
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { ResourceRepository } from '../db/resource-repository.js';
@@ -7,7 +8,10 @@ import type { OutboxRow } from '../db/outbox-repository.js';
 import { notFound } from '../errors.js';
 import { isResourceType, resourceKinds } from '../fsm/index.js';
 import type { Logger } from '../log.js';
+import type { Db } from '../db/db.js';
+import { makeAuthMiddleware, type FindRole } from './auth.js';
 import { makeEventsHandler } from './events-route.js';
+import { makeTokenRoutes } from './tokens-routes.js';
 import { errorMiddleware, sendProblem } from './problem.js';
 import { makeResourceRoutes } from './resources-routes.js';
 import type { TransitionFeed } from './transition-feed.js';
@@ -19,6 +23,8 @@ export type ApiDeps = {
   publish: (rows: OutboxRow[]) => void;
   driver: string;
   bodyLimit: string;
+  db: Db;
+  findRole: FindRole;
   /** Readiness of each backing service. */
   checks: Record<string, () => Promise<boolean>>;
 };
@@ -26,6 +32,7 @@ export type ApiDeps = {
 export function makeApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet());
   app.set('query parser', 'simple');
   app.use(
     pinoHttp({
@@ -45,7 +52,9 @@ export function makeApp(deps: ApiDeps): Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks: Object.fromEntries(results.map(([n, up]) => [n, up ? 'up' : 'down'])) });
   });
 
+  app.use('/v1', makeAuthMiddleware(deps.findRole));
   app.use('/v1', express.json({ limit: deps.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use('/v1', makeTokenRoutes(deps.db));
   app.get('/v1/fsm/:type', (req, res) => {
     const type = req.params.type.replace(/-/g, '_');
     if (!isResourceType(type)) throw notFound(`FSM for type ${req.params.type.slice(0, 64)}`);

@@ -41,6 +41,9 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const bodyErr = typeof err?.type === 'string' ? BODY_PARSER_ERRORS[err.type] : undefined;
     if (bodyErr) return sendProblem(res, bodyErr[0], bodyErr[1]);
+    // client errors raised by express itself (e.g. an undecodable %-escape in the path)
+    const status = Number(err?.status ?? err?.statusCode);
+    if (status >= 400 && status < 500 && err?.expose !== false) return sendProblem(res, status, String(err.message ?? 'bad request').slice(0, 200));
     const e = coerceError(err);
     if (e.httpStatus >= 500) log.error({ err: e.cause instanceof Error ? { message: e.cause.message, stack: e.cause.stack } : e.message, method: req.method, url: req.originalUrl }, 'request failed');
     if (e.httpStatus === 503) res.setHeader('Retry-After', '2');

@@ -21,7 +21,7 @@ describe('nfvo as separate processes', () => {
       spawnNfvo('worker', env.vars),
       spawnNfvo('worker', env.vars),
     ];
-    api = client(`http://127.0.0.1:${await procs[0]!.port}`);
+    api = client(`http://127.0.0.1:${await procs[0]!.port}`, env.auth());
     await waitFor('readiness', async () => (await api.get('/readyz')).status === 200);
   });
 

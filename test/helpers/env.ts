@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { QUEUES, DEAD_LETTER_QUEUE } from '../../src/broker/messages.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrate } from '../../src/db/migrate.js';
+import { createToken, ROLES, type Role } from '../../src/db/token-repository.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const MIGRATIONS = path.join(ROOT, 'prisma', 'migrations');
@@ -20,6 +21,10 @@ export type TestEnv = {
   /** Environment variables for child processes using this isolated database and queues. */
   vars: Record<string, string>;
   pool: pg.Pool;
+  /** A token of each role, in this environment's database. */
+  tokens: Record<Role, string>;
+  /** Authorization headers of a role (operator by default). */
+  auth(role?: Role): Record<string, string>;
   q(name: string): string;
   cleanup(): Promise<void>;
 };
@@ -46,10 +51,14 @@ export async function makeTestEnv(label: string, overrides: Record<string, strin
   const config = loadConfig(vars);
   await migrate({ url: config.databaseUrl, dir: MIGRATIONS, log: quiet });
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 3 });
+  const tokens = {} as Record<Role, string>;
+  for (const role of ROLES) tokens[role] = (await createToken(pool, role, `test ${role}`)).token;
   return {
     config,
     vars,
     pool,
+    tokens,
+    auth: (role = 'operator') => ({ authorization: `Bearer ${tokens[role]}` }),
     q: (name) => prefix + name,
     async cleanup() {
       await pool.end();

@@ -19,7 +19,7 @@ describe('REST API', () => {
     env = await makeTestEnv('api', { BODY_LIMIT: '16kb' });
     nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
     base = `http://127.0.0.1:${nfvo.port}`;
-    api = client(base);
+    api = client(base, env.auth());
     await waitFor('broker', async () => nfvo.broker.connected);
     onboarded = (await api.post('/v1/vnf-packages', { name: 'base-pkg' })).body.id;
     await api.waitStatus(onboarded, 'ONBOARDED');
@@ -193,7 +193,7 @@ describe('REST API', () => {
     await api.waitStatus(id, 'ONBOARDED');
     const read = async (headers: Record<string, string>, n: number) => {
       const ctl = new AbortController();
-      const res = await fetch(`${base}/v1/events?resourceId=${id}`, { headers, signal: ctl.signal });
+      const res = await fetch(`${base}/v1/events?resourceId=${id}`, { headers: { ...headers, ...env.auth('viewer') }, signal: ctl.signal });
       assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
       const events: any[] = [];
       let buf = '';
@@ -222,7 +222,7 @@ describe('REST API', () => {
     let text = '';
     out.on('data', (c) => (text += c));
     const ctl = new AbortController();
-    const watching = watch({ baseUrl: base, out, signal: ctl.signal });
+    const watching = watch({ baseUrl: base, out, signal: ctl.signal, headers: env.auth('viewer') });
     await new Promise((r) => setTimeout(r, 300));
     const id = (await api.post('/v1/volumes', { name: 'seen', sizeGb: 2 })).body.id;
     await waitFor('watch output', async () => text.includes(`${id}  CREATED      -> AVAILABLE`));

@@ -39,7 +39,7 @@ describe('messaging', () => {
       assert.ok(dead.some((d) => d.queue === env.q('work_queue') && /taskId/.test(d.reason)), JSON.stringify(byQueue));
       assert.ok(dead.some((d) => d.queue === env.q('callback_queue') && /^invalid message/.test(d.reason)), JSON.stringify(byQueue));
       // still consuming
-      const api = client(`http://127.0.0.1:${nfvo.port}`);
+      const api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
       const { body } = await api.post('/v1/volumes', { name: 'after-poison', sizeGb: 1 });
       await api.waitStatus(body.id, 'AVAILABLE');
     } finally {
@@ -53,7 +53,7 @@ describe('messaging', () => {
     const apiOnly = await startRoles(down, ['api'], { logger: quiet });
     const ids: string[] = [];
     try {
-      const api = client(`http://127.0.0.1:${apiOnly.port}`);
+      const api = client(`http://127.0.0.1:${apiOnly.port}`, env.auth());
       for (let i = 0; i < 5; i++) {
         const r = await api.post('/v1/vnf-packages', { name: `offline-${i}` });
         assert.equal(r.status, 202);
@@ -70,7 +70,7 @@ describe('messaging', () => {
     // RabbitMQ "comes back": a process that can reach it relays the waiting messages
     const nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
     try {
-      const api = client(`http://127.0.0.1:${nfvo.port}`);
+      const api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
       for (const id of ids) await api.waitStatus(id, 'ONBOARDED', 30_000);
       const unsent = (await env.pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n;
       assert.equal(unsent, 0);

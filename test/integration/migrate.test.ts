@@ -46,7 +46,7 @@ describe('nfvo migrate', () => {
 
   it('concurrent runs apply each migration once (advisory lock)', async () => {
     await env.pool.query('DELETE FROM _prisma_migrations');
-    await env.pool.query('DROP TABLE resources, transitions, tasks, outbox, sim_ledger');
+    await env.pool.query('DROP TABLE resources, transitions, tasks, outbox, sim_ledger, api_tokens');
     const runs = await Promise.all([1, 2, 3].map(() => migrate({ url: env.config.databaseUrl, dir: MIGRATIONS, log: quiet })));
     const total = runs.reduce((n, r) => n + r.applied.length, 0);
     const files = await readMigrations(MIGRATIONS);

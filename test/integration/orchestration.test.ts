@@ -15,7 +15,7 @@ describe('orchestration (api + controller + worker in one process)', () => {
   before(async () => {
     env = await makeTestEnv('orch');
     nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
-    api = client(`http://127.0.0.1:${nfvo.port}`);
+    api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
     await waitFor('broker', async () => nfvo.broker.connected);
   });
   after(async () => {
