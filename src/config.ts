@@ -25,6 +25,7 @@ const ConfigSchema = z.object({
   RETRY_MAX_MS: int(30_000, 0),
   BODY_LIMIT: z.string().default('64kb'),
   STOP_TIMEOUT_MS: int(10_000),
+  TASK_EXPIRES_SECONDS: int(3600),
 });
 
 export type Config = {
@@ -49,6 +50,8 @@ export type Config = {
   bodyLimit: string;
   /** How long a stopping process waits for in-flight messages before aborting them. */
   stopTimeoutMs: number;
+  /** An attempt that reaches a worker this long after it was due is not run (0: never expires). */
+  taskExpiresSeconds: number;
 };
 
 export class ConfigError extends Error {}
@@ -85,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     retryMaxMs: e.RETRY_MAX_MS,
     bodyLimit: e.BODY_LIMIT,
     stopTimeoutMs: e.STOP_TIMEOUT_MS,
+    taskExpiresSeconds: e.TASK_EXPIRES_SECONDS,
   };
 }
 

@@ -96,6 +96,11 @@ export function makeResourceRoutes(deps: RouteDeps): Router {
     if (!(await repo.get(id))) throw notFound(`resource ${id}`);
     res.json({ items: (await repo.transitions(id)).map(transitionJson) });
   });
+  router.post('/tasks/:id/revoke', async (req, res) => {
+    const r = await deps.repo.requestRevoke(idOf(req));
+    deps.publish(r.outbox);
+    res.status(202).json({ id: r.taskId, resourceId: r.resourceId, state: 'REVOKED' });
+  });
   router.get('/tasks/:id', async (req, res) => {
     const t = await repo.task(idOf(req));
     if (!t) throw notFound(`task ${req.params.id}`);

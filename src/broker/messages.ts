@@ -38,6 +38,8 @@ export const WorkMessageSchema = z.object({
   resourceType: z.string().min(1),
   action: z.string().min(1),
   attempt: z.number().int().min(1),
+  /** Epoch ms after which the attempt must not run (it is reported as expired instead). */
+  expiresAt: z.number().int().positive().optional(),
   args: z.object({ name: z.string(), properties: record, simulate: SimulateSchema.nullable() }),
   callbacks: z.object({
     success: z.object({ queue: z.literal('callback_queue'), nextTask: NextTaskSchema }),
@@ -57,6 +59,8 @@ export const CallbackMessageSchema = z.discriminatedUnion('kind', [
     attempt: z.number().int().min(1),
     error: z.string(),
     retryable: z.boolean(),
+    /** The attempt reached a worker after its expiry and was not run. */
+    expired: z.boolean().optional(),
     nextTask: NextTaskSchema,
   }),
 ]);

@@ -19,7 +19,7 @@ const OPERATOR_SPECS = new Set(['DELETED', 'TERMINATED']);
 const MAX_ROUNDS = 10;
 
 /** The work_queue message for a plan's dispatch, carrying its callbacks and arguments. */
-export function workMessage(r: Resource, plan: Plan): OutboxInsert {
+export function workMessage(r: Resource, plan: Plan, expiresSeconds = 0): OutboxInsert {
   const d = plan.dispatch!;
   const properties = plan.write?.properties ?? r.properties;
   const msg: WorkMessage = {
@@ -29,6 +29,7 @@ export function workMessage(r: Resource, plan: Plan): OutboxInsert {
     resourceType: r.type,
     action: d.action,
     attempt: d.attempt,
+    ...(expiresSeconds > 0 ? { expiresAt: Date.now() + d.delayMs + expiresSeconds * 1000 } : {}),
     args: { name: r.name, properties, simulate: r.simulate },
     callbacks: { success: { queue: 'callback_queue', nextTask: d.step }, error: { queue: 'callback_queue', nextTask: d.step } },
   };
@@ -70,7 +71,7 @@ export function makeController(deps: ControllerDeps) {
         log.debug({ resourceId, taskId }, plan.summary);
         return plan;
       }
-      const done = await commit({ resource: loaded.resource, plan, msg: plan.dispatch ? workMessage(loaded.resource, plan) : null });
+      const done = await commit({ resource: loaded.resource, plan, msg: plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds) : null });
       if (done) {
         if (done.outbox) relay.publishNow([done.outbox]);
         log.info({ resourceId, taskId: plan.dispatch?.taskId ?? taskId, transitions: plan.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`) }, plan.summary);

@@ -77,11 +77,11 @@ function failTransition(from: string, action: string | null, taskId: string | nu
 }
 
 /** A step failed for good: ERROR with the reason, lock released (or on to DELETED if that is the spec). */
-function fail(r: Resource, task: Task, reason: string, env: Env): Plan {
+function fail(r: Resource, task: Task, reason: string, env: Env, taskState: Task['state'] = 'FAILURE'): Plan {
   const base: Plan = {
     summary: `${task.name} failed: ${reason}`,
     transitions: [failTransition(r.status, task.name, task.id, reason)],
-    taskWrite: { id: task.id, state: 'FAILURE', attempt: task.attempt, error: reason, finished: true },
+    taskWrite: { id: task.id, state: taskState, attempt: task.attempt, error: reason, finished: true },
   };
   const errored = { ...r, error: reason };
   // a delete requested while the step was failing goes on from ERROR (but never loops on a failing delete)
@@ -103,6 +103,9 @@ function redispatch(r: Resource, task: Task, delayMs: number, error: string, env
 
 /** api_queue: look at the resource as it is now and take the next step if nobody else is. */
 export function decideReconcile(r: Resource, task: Task | null, leaseExpired: boolean, env: Env): Plan {
+  if (r.workerId !== null && task && task.id === r.taskId && task.state === 'REVOKED') {
+    return fail(r, task, `${task.name} revoked: ${task.error ?? 'by an operator'}`, env, 'REVOKED');
+  }
   if (r.workerId !== null) {
     if (!leaseExpired) return noop(`step in flight, locked by ${r.workerId}`);
     if (task && ACTIVE.includes(task.state)) {
@@ -135,7 +138,7 @@ export function decideSuccess(r: Resource, task: Task | null, msg: { taskId: str
 }
 
 /** callback_queue, error: retry with backoff while retries are left, else ERROR. */
-export function decideFailure(r: Resource, task: Task | null, msg: { taskId: string; attempt: number; error: string; retryable: boolean }, env: Env): Plan {
+export function decideFailure(r: Resource, task: Task | null, msg: { taskId: string; attempt: number; error: string; retryable: boolean; expired?: boolean }, env: Env): Plan {
   const stale = staleness(r, task, msg);
   if (stale) return noop(stale);
   const t = task!;
@@ -144,7 +147,7 @@ export function decideFailure(r: Resource, task: Task | null, msg: { taskId: str
     return redispatch(r, t, delay, msg.error, env, `${t.name} attempt ${t.attempt} failed (${msg.error}); retry ${t.attempt} of ${t.step.max_retry} in ${delay} ms`);
   }
   const why = msg.retryable ? `${msg.error} (after ${t.attempt} attempts)` : msg.error;
-  return fail(r, t, `${t.name} failed: ${why}`, env);
+  return fail(r, t, `${t.name} failed: ${why}`, env, msg.expired ? 'REVOKED' : 'FAILURE');
 }
 
 /** api_queue, retry: an ERROR resource goes back to where it failed and is driven on. */

@@ -9,6 +9,7 @@ import { makeBatcher } from '../batch.js';
 import type { Db, Sql } from './db.js';
 import type { Prisma } from './generated/prisma/client.js';
 import { insertOutbox, type OutboxRow } from './outbox-repository.js';
+import { revokeTask } from './task-repository.js';
 import { toResource } from './rows.js';
 
 const fromPrisma = (r: Prisma.ResourceGetPayload<object>): Resource => ({ ...r, properties: (r.properties ?? {}) as Json, simulate: (r.simulate ?? null) as Simulate | null });
@@ -137,6 +138,17 @@ export function makeResourceRepository(db: Db) {
         const msg: ApiMessage = { v: 1, kind: 'retry', resourceId: id };
         const [row] = await insertOutbox(c, [{ queue: 'api_queue', payload: msg, priority: PRIORITY.operator }]);
         return { resource: toResource((await c.query('SELECT * FROM resources WHERE id = $1', [id])).rows[0]!), outbox: [row!] };
+      });
+    },
+
+    /** Revoke an unfinished task; the controller then puts its resource in ERROR and releases it. */
+    async requestRevoke(taskId: string): Promise<{ taskId: string; resourceId: string; outbox: OutboxRow[] }> {
+      return db.tx(async (c) => {
+        const r = await revokeTask(c, taskId, 'revoked by an operator');
+        if (!r) throw notFound(`task ${taskId}`);
+        if (!['PENDING', 'STARTED', 'RETRY'].includes(r.before)) throw conflict(`task ${taskId} is ${r.before}; only a queued or running task can be revoked`);
+        const outbox = await insertOutbox(c, [{ queue: 'api_queue', payload: { v: 1, kind: 'reconcile', resourceId: r.resourceId } satisfies ApiMessage, priority: PRIORITY.operator }]);
+        return { taskId, resourceId: r.resourceId, outbox };
       });
     },
 

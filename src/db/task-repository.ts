@@ -36,16 +36,35 @@ export async function startAttempts(c: Sql, keys: AttemptKey[], staleMs: number)
  * Renew the lease while an attempt runs, and store its progress if given. Two statements,
  * each locking one row, so a heartbeat can never deadlock with the controller.
  */
-export async function heartbeat(c: Sql, a: { taskId: string; attempt: number; resourceId: string; leaseMs: number; progress?: Record<string, unknown> }): Promise<void> {
+export async function heartbeat(c: Sql, a: { taskId: string; attempt: number; resourceId: string; leaseMs: number; progress?: Record<string, unknown> }): Promise<boolean> {
   const t = await c.query(
     `UPDATE tasks SET progress = COALESCE($3::jsonb, progress), updated_at = now() WHERE id = $1 AND attempt = $2 AND state = 'STARTED'`,
     [a.taskId, a.attempt, a.progress ? JSON.stringify(a.progress) : null],
   );
-  if (t.rowCount !== 1) return;
+  if (t.rowCount !== 1) return false;
   await c.query(
     `UPDATE resources SET lease_until = GREATEST(lease_until, now() + $3 * interval '1 millisecond') WHERE id = $1 AND task_id = $2`,
     [a.resourceId, a.taskId, a.leaseMs],
   );
+  return true;
+}
+
+/**
+ * Revoke a task that has not finished: a queued attempt will not start, a running one is
+ * aborted at its next heartbeat. Returns the task's state before, or null if unknown.
+ */
+export async function revokeTask(c: Sql, id: string, reason: string): Promise<{ before: string; resourceId: string } | null> {
+  const r = await c.query<{ before: string; resource_id: string }>(
+    `UPDATE tasks t SET state = CASE WHEN o.state IN ('PENDING', 'STARTED', 'RETRY') THEN 'REVOKED' ELSE t.state END,
+            error = CASE WHEN o.state IN ('PENDING', 'STARTED', 'RETRY') THEN $2 ELSE t.error END,
+            finished_at = CASE WHEN o.state IN ('PENDING', 'STARTED', 'RETRY') THEN now() ELSE t.finished_at END,
+            updated_at = now()
+       FROM (SELECT id, state FROM tasks WHERE id = $1 FOR UPDATE) o
+      WHERE t.id = o.id
+     RETURNING o.state AS before, t.resource_id`,
+    [id, reason],
+  );
+  return r.rows[0] ? { before: r.rows[0].before, resourceId: r.rows[0].resource_id } : null;
 }
 
 export async function findTask(c: Sql, id: string): Promise<Task | null> {

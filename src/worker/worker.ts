@@ -16,7 +16,8 @@ export type WorkerDeps = { id: string; db: Db; broker: Broker; tasks: TaskList; 
 export function makeWorker(deps: WorkerDeps) {
   const { db, broker, tasks, config } = deps;
   const leaseMs = config.leaseSeconds * 1000;
-  const heartbeatMs = Math.max(1_000, leaseMs / 3);
+  // how often a running attempt renews its lease and checks it was not revoked
+  const heartbeatMs = Math.min(2_000, Math.max(200, leaseMs / 3));
   const abort = new AbortController();
   const start = makeBatcher((keys: AttemptKey[]) => startAttempts(db.pool, keys, heartbeatMs * 3));
 
@@ -24,6 +25,11 @@ export function makeWorker(deps: WorkerDeps) {
     const log = deps.log.child({ resourceId: msg.resourceId, taskId: msg.taskId, action: msg.action, attempt: msg.attempt });
     const base = { v: 1 as const, taskId: msg.taskId, resourceId: msg.resourceId, attempt: msg.attempt, nextTask: msg.callbacks.success.nextTask };
     const fn = tasks[msg.action];
+    if (msg.expiresAt !== undefined && Date.now() > msg.expiresAt) {
+      log.warn({ expiresAt: new Date(msg.expiresAt).toISOString() }, 'attempt expired before it ran; not run');
+      await broker.publish('callback_queue', { ...base, kind: 'error', error: `${msg.action} expired before a worker ran it`, retryable: true, expired: true, nextTask: msg.callbacks.error.nextTask } satisfies CallbackMessage);
+      return;
+    }
     if (!fn) {
       log.error('unknown action');
       await broker.publish('callback_queue', { ...base, kind: 'error', error: `unknown action "${msg.action}"`, retryable: false, nextTask: msg.callbacks.error.nextTask } satisfies CallbackMessage);
@@ -35,7 +41,20 @@ export function makeWorker(deps: WorkerDeps) {
       return;
     }
     log.debug('action started');
-    const beat = setInterval(() => heartbeat(db.pool, ids).catch((err) => log.warn({ err: errorMessage(err) }, 'lease renewal failed')), heartbeatMs);
+    // aborted when the process stops or the task is revoked
+    const attemptAbort = new AbortController();
+    const onStop = () => attemptAbort.abort(new Error('worker stopping'));
+    abort.signal.addEventListener('abort', onStop);
+    const beat = setInterval(() => {
+      heartbeat(db.pool, ids)
+        .then((current) => {
+          if (!current && !attemptAbort.signal.aborted) {
+            log.warn('attempt revoked or superseded while running; aborting it');
+            attemptAbort.abort(new Error('revoked'));
+          }
+        })
+        .catch((err) => log.warn({ err: errorMessage(err) }, 'lease renewal failed'));
+    }, heartbeatMs);
     let cb: CallbackMessage;
     try {
       const result = await fn(msg.args, {
@@ -44,9 +63,11 @@ export function makeWorker(deps: WorkerDeps) {
         resourceType: msg.resourceType,
         attempt: msg.attempt,
         reEntrant: msg.callbacks.success.nextTask.re_entrant,
-        signal: abort.signal,
+        signal: attemptAbort.signal,
         log,
-        progress: (p) => heartbeat(db.pool, { ...ids, progress: p }),
+        progress: async (p) => {
+          await heartbeat(db.pool, { ...ids, progress: p });
+        },
       });
       cb = { ...base, kind: 'success', result };
       log.info('action succeeded');
@@ -56,6 +77,7 @@ export function makeWorker(deps: WorkerDeps) {
       log.warn({ err: errorMessage(err), retryable }, 'action failed');
     } finally {
       clearInterval(beat);
+      abort.signal.removeEventListener('abort', onStop);
     }
     await broker.publish('callback_queue', cb);
   }

@@ -27,7 +27,7 @@ const bodyArb = fc.oneof(
   deep,
   fc.constant('{"name": "' + 'x'.repeat(200_000) + '"}'), // larger than the body limit
 );
-const pathArg = fc.oneof(fc.uuid(), nasty.map((s) => encodeURIComponent(s.toWellFormed())), fc.constantFrom('vnf_package', '%E0%A4%A', '%', '..%2F..%2F'));
+const pathArg = fc.oneof(fc.uuid(), nasty.map((s) => encodeURIComponent((s as string & { toWellFormed(): string }).toWellFormed())), fc.constantFrom('vnf_package', '%E0%A4%A', '%', '..%2F..%2F'));
 const queryArb = fc.dictionary(fc.constantFrom('type', 'status', 'limit', 'cursor', 'resourceId', 'x'), nasty, { maxKeys: 3 });
 
 describe('hostile input', () => {

@@ -1,0 +1,92 @@
+// Revoke, expiry and delayed steps, on the real services.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startRoles, type Running } from '../../src/compose.js';
+import { makeTestEnv, quiet, sleep, waitFor, type TestEnv } from '../helpers/env.js';
+import { client } from '../helpers/http.js';
+
+describe('revoke', () => {
+  let env: TestEnv;
+  let nfvo: Running;
+  let api: ReturnType<typeof client>;
+  before(async () => {
+    env = await makeTestEnv('revoke', { LEASE_SECONDS: '3' });
+    nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+    await waitFor('broker', async () => nfvo.broker.connected);
+  });
+  after(async () => {
+    await nfvo.stop();
+    await env.cleanup();
+  });
+
+  it('aborts a running task: the driver sees the abort, the resource goes to ERROR unlocked', async () => {
+    const { body } = await api.post('/v1/volumes', { name: 'slow', sizeGb: 1, simulate: { latencyMs: { create: 30_000 } } });
+    const taskId = await waitFor('task running', async () => {
+      const r = (await api.get(`/v1/resources/${body.id}`)).body;
+      return r.taskId && (await api.get(`/v1/tasks/${r.taskId}`)).body.state === 'STARTED' && r.taskId;
+    });
+    const rev = await api.post(`/v1/tasks/${taskId}/revoke`);
+    assert.equal(rev.status, 202);
+    const r = await api.waitStatus(body.id, 'ERROR', 10_000);
+    assert.match(r.error, /volume\.create revoked/);
+    const task = (await api.get(`/v1/tasks/${taskId}`)).body;
+    assert.equal(task.state, 'REVOKED');
+    await sleep(2_500); // a heartbeat has passed: the running attempt was aborted, no effect applied
+    const effects = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND outcome = 'applied'`, [body.id])).rows[0].n;
+    assert.equal(effects, 0);
+    assert.equal((await api.post(`/v1/tasks/${taskId}/revoke`)).status, 409);
+    assert.equal((await api.post('/v1/tasks/01a1fc00-0000-7000-8000-00000000dead/revoke')).status, 404);
+    // the operator can retry it
+    await env.pool.query('UPDATE resources SET simulate = NULL WHERE id = $1', [body.id]);
+    await api.post(`/v1/resources/${body.id}/retry`);
+    await api.waitStatus(body.id, 'AVAILABLE');
+  });
+
+  it('a revoked queued task never runs, even after every process restarts', async () => {
+    // no worker: the task waits in work_queue
+    await nfvo.stop();
+    nfvo = await startRoles(env.config, ['api', 'controller'], { logger: quiet });
+    api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+    const { body } = await api.post('/v1/vnf-packages', { name: 'queued' });
+    const taskId = await waitFor('task dispatched', async () => (await api.get(`/v1/resources/${body.id}`)).body.taskId);
+    assert.equal((await api.post(`/v1/tasks/${taskId}/revoke`)).status, 202);
+    await api.waitStatus(body.id, 'ERROR');
+    await nfvo.stop();
+    nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+    await sleep(1_000);
+    const effects = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1`, [body.id])).rows[0].n;
+    assert.equal(effects, 0, 'the revoked upload was never applied');
+    assert.equal((await api.get(`/v1/tasks/${taskId}`)).body.state, 'REVOKED');
+  });
+});
+
+describe('expiry', () => {
+  let env: TestEnv;
+  before(async () => {
+    env = await makeTestEnv('expiry', { TASK_EXPIRES_SECONDS: '1' });
+  });
+  after(() => env.cleanup());
+
+  it('an attempt that reaches a worker after its expiry is not run; the step is retried', async () => {
+    let nfvo = await startRoles(env.config, ['api', 'controller'], { logger: quiet });
+    try {
+      const api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+      const { body } = await api.post('/v1/vnf-packages', { name: 'late' });
+      await waitFor('dispatched', async () => (await api.get(`/v1/resources/${body.id}`)).body.taskId);
+      await sleep(1_500); // the upload waits in the queue past its expiry
+      await nfvo.stop();
+      nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+      const api2 = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+      await api2.waitStatus(body.id, 'ONBOARDED');
+      const upload = (await api2.get(`/v1/resources/${body.id}/transitions`)).body.items[0];
+      const task = (await api2.get(`/v1/tasks/${upload.taskId}`)).body;
+      assert.equal(task.attempt, 2, 'the expired attempt was replaced by a retry');
+      const uploads = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND action = 'vnf_package.upload'`, [body.id])).rows[0].n;
+      assert.equal(uploads, 1);
+    } finally {
+      await nfvo.stop();
+    }
+  });
+});
