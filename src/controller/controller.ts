@@ -82,7 +82,7 @@ export function makeController(deps: ControllerDeps) {
     }
   }
 
-  const reconcile = (id: string) => step(id, (l) => decideReconcile(l.resource, l.task, l.leaseExpired, env));
+  const reconcile = (id: string) => step(id, (l) => decideReconcile(l.resource, l.task, l.leaseExpired, env, l.taskIdleMs));
 
   async function onApiMessage(msg: ApiMessage): Promise<void> {
     if (msg.kind === 'retry') {

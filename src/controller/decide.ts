@@ -101,16 +101,30 @@ function redispatch(r: Resource, task: Task, delayMs: number, error: string, env
   };
 }
 
-/** api_queue: look at the resource as it is now and take the next step if nobody else is. */
-export function decideReconcile(r: Resource, task: Task | null, leaseExpired: boolean, env: Env): Plan {
+/** A queued attempt is trusted to be delivered for this many leases before it is sent again. */
+const QUEUED_LEASES = 10;
+/** Take-overs allowed beyond max_retry before the step is given up. */
+const MAX_TAKEOVERS = 5;
+
+/**
+ * api_queue: look at the resource as it is now and take the next step if nobody else is.
+ * An expired lease is taken over (a new attempt of the same task) when its attempt stopped
+ * beating (the worker died or froze); an attempt still waiting in a queue keeps its lease.
+ */
+export function decideReconcile(r: Resource, task: Task | null, leaseExpired: boolean, env: Env, taskIdleMs = Infinity): Plan {
   if (r.workerId !== null && task && task.id === r.taskId && task.state === 'REVOKED') {
     return fail(r, task, `${task.name} revoked: ${task.error ?? 'by an operator'}`, env, 'REVOKED');
   }
   if (r.workerId !== null) {
     if (!leaseExpired) return noop(`step in flight, locked by ${r.workerId}`);
     if (task && ACTIVE.includes(task.state)) {
+      const queued = task.state !== 'STARTED' && taskIdleMs < QUEUED_LEASES * env.leaseMs;
+      const beating = task.state === 'STARTED' && taskIdleMs < env.leaseMs;
+      if (queued || beating) {
+        return { summary: `lease renewed: ${task.name} attempt ${task.attempt} is ${queued ? 'queued' : 'running'}`, transitions: [], write: { status: r.status, error: r.error, properties: r.properties, workerId: r.workerId, leaseMs: env.leaseMs, taskId: r.taskId, retryCount: r.retryCount } };
+      }
       const reason = `lease of ${r.workerId} expired during ${task.name}`;
-      if (task.attempt > task.step.max_retry) return fail(r, task, `${reason}; no retries left`, env);
+      if (task.attempt > task.step.max_retry + MAX_TAKEOVERS) return fail(r, task, `${reason}; given up after ${task.attempt} attempts`, env);
       return redispatch(r, task, 0, reason, env, `${reason}; taken over, attempt ${task.attempt + 1}`);
     }
   }

@@ -8,13 +8,15 @@ import type { Sql } from './db.js';
 import type { OutboxInsert, OutboxRow } from './outbox-repository.js';
 import { RESOURCE_COLS, toResource, toTask } from './rows.js';
 
-export type Loaded = { resource: Resource; task: Task | null; leaseExpired: boolean };
+/** `taskIdleMs`: how long since the task row last changed (a running attempt's heartbeat). */
+export type Loaded = { resource: Resource; task: Task | null; leaseExpired: boolean; taskIdleMs: number };
 
 const TASK_AS = `t.id AS t_id, t.name AS t_name, t.resource_id AS t_resource_id, t.state AS t_state, t.attempt AS t_attempt,
   t.from_status AS t_from_status, t.to_status AS t_to_status, t.step AS t_step, t.result AS t_result, t.error AS t_error,
   t.progress AS t_progress, t.created_at AS t_created_at, t.started_at AS t_started_at, t.finished_at AS t_finished_at, t.updated_at AS t_updated_at`;
 
-const LOAD_RESOURCES = `SELECT ${RESOURCE_COLS}, (r.lease_until IS NOT NULL AND r.lease_until < now()) AS lease_expired, ${TASK_AS}
+const LOAD_RESOURCES = `SELECT ${RESOURCE_COLS}, (r.lease_until IS NOT NULL AND r.lease_until < now()) AS lease_expired,
+  (extract(epoch FROM now() - t.updated_at) * 1000)::float8 AS task_idle_ms, ${TASK_AS}
   FROM unnest($1::uuid[], $2::uuid[]) AS q(id, task_id)
   JOIN resources r ON r.id = q.id
   LEFT JOIN tasks t ON t.id = COALESCE(q.task_id, r.task_id)`;
@@ -26,7 +28,7 @@ function toLoaded(row: Record<string, unknown>): Loaded {
     for (const [k, v] of Object.entries(row)) if (k.startsWith('t_')) t[k.slice(2)] = v;
     task = toTask(t);
   }
-  return { resource: toResource(row), task, leaseExpired: row.lease_expired as boolean };
+  return { resource: toResource(row), task, leaseExpired: row.lease_expired as boolean, taskIdleMs: Number(row.task_idle_ms ?? 0) };
 }
 
 /** Resources (with the task of interest: the given one, else the current one) in one round trip. */

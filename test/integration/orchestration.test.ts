@@ -126,14 +126,4 @@ describe('orchestration (api + controller + worker in one process)', () => {
     assert.equal((await transitions(body.id)).length, 3);
   });
 
-  it('an expired lease is taken over and the step resumes', async () => {
-    const { body } = await api.post('/v1/volumes', { name: 'orphan', sizeGb: 1, simulate: { latencyMs: { create: 60_000 } } });
-    await waitFor('create running', async () => (await api.get(`/v1/resources/${body.id}`)).body.workerId !== null);
-    // the holder vanishes: its lease runs out, and the running attempt is no longer trusted
-    await env.pool.query(`UPDATE resources SET worker_id = 'gone-controller', lease_until = now() - interval '1 second', simulate = NULL WHERE id = $1`, [body.id]);
-    await api.waitStatus(body.id, 'AVAILABLE', 10_000);
-    const task = (await api.get(`/v1/tasks/${(await transitions(body.id))[0].taskId}`)).body;
-    assert.equal(task.attempt, 2, 'the take-over dispatched a second attempt');
-    assert.equal((await transitions(body.id)).length, 1);
-  });
 });

@@ -90,3 +90,36 @@ describe('expiry', () => {
     }
   });
 });
+
+describe('leases', () => {
+  let env: TestEnv;
+  before(async () => {
+    env = await makeTestEnv('lease', { LEASE_SECONDS: '1' });
+  });
+  after(() => env.cleanup());
+
+  it('an attempt waiting in a queue keeps its lease; one whose holder is gone is taken over', async () => {
+    let nfvo = await startRoles(env.config, ['api', 'controller'], { logger: quiet });
+    try {
+      const api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+      const { body } = await api.post('/v1/volumes', { name: 'orphan', sizeGb: 1 });
+      const taskId = await waitFor('dispatched', async () => (await api.get(`/v1/resources/${body.id}`)).body.taskId);
+      // no worker: the lease (1 s) runs out while the attempt waits in the queue; it is renewed, not re-sent
+      await sleep(2_500);
+      assert.equal((await api.get(`/v1/tasks/${taskId}`)).body.attempt, 1);
+      assert.ok((await api.get(`/v1/resources/${body.id}`)).body.workerId);
+      // the attempt has been silent for longer than it may wait: the step is sent again
+      await env.pool.query(`UPDATE tasks SET updated_at = now() - interval '1 hour' WHERE id = $1`, [taskId]);
+      await waitFor('take-over', async () => (await api.get(`/v1/tasks/${taskId}`)).body.attempt === 2);
+      await nfvo.stop();
+      nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+      const api2 = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+      await api2.waitStatus(body.id, 'AVAILABLE');
+      const created = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND action = 'volume.create'`, [body.id])).rows[0].n;
+      assert.equal(created, 1, 'the stale first attempt did not run as well');
+      assert.equal((await api2.get(`/v1/resources/${body.id}/transitions`)).body.items.length, 1);
+    } finally {
+      await nfvo.stop();
+    }
+  });
+});
