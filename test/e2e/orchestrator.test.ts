@@ -14,13 +14,7 @@ describe('nfvo as separate processes', () => {
 
   before(async () => {
     env = await makeTestEnv('e2e', { LOG_LEVEL: 'info' });
-    procs = [
-      spawnNfvo('api', env.vars),
-      spawnNfvo('controller', env.vars),
-      spawnNfvo('controller', env.vars),
-      spawnNfvo('worker', env.vars),
-      spawnNfvo('worker', env.vars),
-    ];
+    procs = await Promise.all(['api', 'controller', 'controller', 'worker', 'worker'].map((role) => spawnNfvo(role, env.vars)));
     api = client(`http://127.0.0.1:${await procs[0]!.port}`, env.auth());
     await waitFor('readiness', async () => (await api.get('/readyz')).status === 200);
   });

@@ -1,6 +1,7 @@
 // Start nfvo roles as separate OS processes (the built CLI), capture their JSON logs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ROOT } from './env.js';
 
@@ -10,32 +11,53 @@ export type Proc = {
   role: string;
   child: ChildProcess;
   lines: string[];
-  /** Resolves with the API port once the process logs it (api and all roles). */
+  /** The API's port (api and all roles), once it answers /healthz. */
   port: Promise<number>;
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-export function spawnNfvo(role: string, vars: Record<string, string>): Proc {
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function answering(port: number, isGone: () => boolean): Promise<number> {
+  for (;;) {
+    if (isGone()) throw new Error('the api process exited before it listened');
+    if ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok) return port;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function spawnNfvo(role: string, vars: Record<string, string>): Promise<Proc> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
-  const child = spawn(process.execPath, [CLI, role], { env: { ...process.env, ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const serves = role === 'api' || role === 'all';
+  const portNumber = serves ? await freePort() : 0;
+  const env = { ...process.env, ...vars, ...(serves ? { PORT: String(portNumber) } : {}) };
+  const child = spawn(process.execPath, [CLI, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
-  let resolvePort!: (p: number) => void;
-  const port = new Promise<number>((r) => (resolvePort = r));
   let buf = '';
   const onData = (chunk: Buffer) => {
     buf += chunk.toString();
     let i: number;
     while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
+      lines.push(buf.slice(0, i));
       buf = buf.slice(i + 1);
-      lines.push(line);
-      if (line.includes('"api listening"')) resolvePort(JSON.parse(line).port);
     }
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  let gone = false;
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => ((gone = true), r(code))));
+  const port = serves ? answering(portNumber, () => gone) : new Promise<number>(() => {});
+  port.catch(() => {});
   return {
     role,
     child,
