@@ -22,7 +22,13 @@ describe('chaos', { timeout: 600_000 }, () => {
   const counts = { kills: 0, restarts: 0, freezes: 0, rabbitmqRestarts: 0, postgresRestarts: 0, acceptedWhileBrokerDown: 0, answered503WhileDbDown: 0 };
   let stopping = false;
 
-  const start = async (name: string, role: string) => void procs.set(name, await spawnNfvo(role, env.vars));
+  const retired: Proc[] = [];
+  const allLines = () => [...retired, ...procs.values()].flatMap((p) => p.lines);
+  const start = async (name: string, role: string) => {
+    const old = procs.get(name);
+    if (old) retired.push(old);
+    procs.set(name, await spawnNfvo(role, env.vars));
+  };
   const kill = async (name: string) => {
     const p = procs.get(name)!;
     p.child.kill('SIGKILL');
@@ -35,7 +41,7 @@ describe('chaos', { timeout: 600_000 }, () => {
   before(async () => {
     env = await makeTestEnv('chaos', {
       LEASE_SECONDS: '4', SWEEP_INTERVAL_MS: '500', RETRY_BASE_MS: '50', RETRY_MAX_MS: '1000', OUTBOX_POLL_MS: '200',
-      SIM_LATENCY_MS: '40', WORKER_CONCURRENCY: '8', CONTROLLER_CONCURRENCY: '16', LOG_LEVEL: 'warn', STOP_TIMEOUT_MS: '2000', TASK_EXPIRES_SECONDS: '0',
+      SIM_LATENCY_MS: '100', WORKER_CONCURRENCY: '8', CONTROLLER_CONCURRENCY: '16', LOG_LEVEL: 'info', STOP_TIMEOUT_MS: '2000', TASK_EXPIRES_SECONDS: '0',
     });
     await start('api', 'api');
     for (const n of ['controller-a', 'controller-b']) await start(n, 'controller');
@@ -115,14 +121,17 @@ describe('chaos', { timeout: 600_000 }, () => {
       }
     })();
 
-    // wave 2: the bulk, while the chaos runs
+    // wave 2: the bulk, paced so that work is in flight through the whole chaos schedule
+    const pace = () => sleep(35);
     for (let i = 0; i < 200; i++) {
+      await pace();
       const injected = i % 25 === 0;
       await create('/v1/vnf-packages', 'vnf_package', { name: `pkg-${i}`, simulate: injected ? { fail: { register: 10 } } : i % 7 === 0 ? { fail: { validate: 2 } } : undefined }, injected);
     }
     const vnfs: string[] = [];
-    for (let i = 0; i < 120; i++) vnfs.push(await create('/v1/vnfs', 'vnf', { name: `vnf-${i}`, vnfPackageId: pkgs[i % pkgs.length], volumeIds: i < vols.length / 2 ? [vols[i]] : [] }));
+    for (let i = 0; i < 120; i++) vnfs.push(await pace().then(() => create('/v1/vnfs', 'vnf', { name: `vnf-${i}`, vnfPackageId: pkgs[i % pkgs.length], volumeIds: i < vols.length / 2 ? [vols[i]] : [] })));
     for (let i = 0; i < 120; i++) {
+      await pace();
       await create('/v1/acls', 'acl', { name: `acl-${i}`, vnfId: i % 2 ? vnfs[i] : undefined, rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: `10.${i}.0.0/16`, ports: '22' }] });
     }
     // operators change their minds mid-flight
@@ -196,10 +205,15 @@ describe('chaos', { timeout: 600_000 }, () => {
     assert.equal(unacked, 0, 'messages left unacknowledged');
 
     const errors = rows.filter((r) => r.status === 'ERROR').length;
+    // evidence that the faults hit work in flight
+    const rerun = (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE attempt > 1 AND state = 'SUCCESS'`)).rows[0].n;
+    const deduped = allLines().filter((l) => l.includes('effect already applied')).length;
+    const takeovers = allLines().filter((l) => l.includes('taken over')).length;
     console.log(
       `chaos: resources=${rows.length} transitions=${ts.length} kills=${counts.kills} restarts=${counts.restarts} freezes=${counts.freezes} ` +
         `rabbitmq_restarts=${counts.rabbitmqRestarts} postgres_restarts=${counts.postgresRestarts} accepted_while_broker_down=${counts.acceptedWhileBrokerDown} ` +
-        `errors_injected=${errors} errors_unexpected=${unexpectedErrors.length} lost=${lost.length} duplicated=${duplicated + dup.length}`,
+        `errors_injected=${errors} errors_unexpected=${unexpectedErrors.length} rerun_attempts=${rerun} takeovers=${takeovers} effects_deduplicated=${deduped} ` +
+        `lost=${lost.length} duplicated=${duplicated + dup.length}`,
     );
   });
 });
