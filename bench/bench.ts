@@ -81,8 +81,8 @@ async function resetState(db: pg.Pool): Promise<void> {
   await conn.close();
 }
 
-async function startCluster(controllers: number, workers: number): Promise<Cluster> {
-  const env = { ...process.env, DATABASE_URL: DB_URL, AMQP_URL, QUEUE_PREFIX: PREFIX, PORT: args.port!, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_LATENCY_MS: '0' };
+async function startCluster(controllers: number, workers: number, extraEnv: Record<string, string> = {}): Promise<Cluster> {
+  const env = { ...process.env, DATABASE_URL: DB_URL, AMQP_URL, QUEUE_PREFIX: PREFIX, PORT: args.port!, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_LATENCY_MS: '0', ...extraEnv };
   const roles = ['api', ...Array(controllers).fill('controller'), ...Array(workers).fill('worker')];
   const warnings: Record<string, number> = {};
   const procs = roles.map((role, i) => {
@@ -276,6 +276,54 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
   });
 }
 
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/**
+ * 10,000 steps waiting out a retry delay: they wait as outbox rows in PostgreSQL, not as
+ * messages held by a consumer, so controller and worker memory stays flat.
+ */
+async function delayed(db: pg.Pool, cluster: Cluster, n: number) {
+  const rss = () => Object.fromEntries(cluster.procs.filter((p) => p.role !== 'api').map((p) => [p.role, rssMb(p.pid)]));
+  const warm: string[] = [];
+  for (let i = 0; i < 200; i++) warm.push((await createPackage(cluster.base, `warm-${i}`)).id);
+  await waitOnboarded(db, warm, Date.now() - 60_000, 120_000);
+  const before = rss();
+  const t0 = Date.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < n) await createPackageWith(cluster.base, { name: `delayed-${next++}`, simulate: { fail: { validate: 1 } } });
+  }));
+  for (;;) {
+    const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE name = 'vnfp.validate' AND state = 'RETRY'`);
+    if (r.rows[0]!.n >= n) break;
+    await sleep(500);
+  }
+  const during = rss();
+  const waiting = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND available_at > now()`)).rows[0]!.n;
+  const conn = await amqp.connect(AMQP_URL);
+  const ch = await conn.createChannel();
+  const inBroker = (await ch.checkQueue(PREFIX + 'work_queue')).messageCount;
+  await conn.close();
+  await sleep(10_000);
+  const later = rss();
+  return { n, delayed_steps_waiting_in_outbox: waiting, work_queue_messages: inBroker, rss_mb_before: before, rss_mb_with_delayed: during, rss_mb_10s_later: later, scheduled_in_s: round((Date.now() - t0) / 1000, 1) };
+}
+
+function createPackageWith(base: string, payload: Record<string, unknown>): Promise<void> {
+  const body = JSON.stringify(payload);
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/v1/vnf-packages`, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(`create failed: ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 async function fillTable(db: pg.Pool, rows: number): Promise<void> {
   const have = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE name LIKE 'filler-%'`)).rows[0]!.n;
   for (let done = have; done < rows; done += 100_000) {
@@ -333,6 +381,16 @@ async function main(): Promise<void> {
       await run('scale', 1, 1, (cl) => burst(db, cl, n));
       await run('scale', 2, 2, (cl) => burst(db, cl, n));
       break;
+    case 'delayed': {
+      await resetState(db);
+      const cluster = await startCluster(C, W, { RETRY_BASE_MS: '120000', RETRY_MAX_MS: '120000' });
+      try {
+        print('delayed', await delayed(db, cluster, Number(args.n) || 10_000));
+      } finally {
+        await cluster.stop();
+      }
+      break;
+    }
     case 'bigtable':
       for (const rows of [100_000, 1_000_000]) {
         await resetState(db);
@@ -342,7 +400,7 @@ async function main(): Promise<void> {
       await resetState(db);
       break;
     default:
-      throw new Error(`unknown scenario ${args.scenario}: burst | idle | steady | scale | bigtable`);
+      throw new Error(`unknown scenario ${args.scenario}: burst | idle | steady | scale | bigtable | delayed`);
   }
   await db.end();
 }

@@ -35,7 +35,7 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
   const log = opts.logger ?? makeLogger(config.logLevel, name);
   const poolSize = config.dbPoolSize;
   const db = makeDb({ url: config.databaseUrl, poolSize, log, appName: `nfvo-${name}` });
-  const broker = new Broker({ url: config.amqpUrl, prefix: config.queuePrefix, log, name: `nfvo-${id}` });
+  const broker = new Broker({ url: config.amqpUrl, prefix: config.queuePrefix, log, name: `nfvo-${id}`, publishRetry: config.publishRetry });
   // not awaited: the API takes requests (into the outbox) while RabbitMQ is still unreachable
   const connecting = broker.start();
   const relay = new OutboxRelay({ db, broker, log, pollMs: config.outboxPollMs });

@@ -26,6 +26,10 @@ const ConfigSchema = z.object({
   BODY_LIMIT: z.string().default('64kb'),
   STOP_TIMEOUT_MS: int(10_000),
   TASK_EXPIRES_SECONDS: int(3600),
+  PUBLISH_MAX_RETRIES: int(3),
+  PUBLISH_INTERVAL_START_MS: int(0),
+  PUBLISH_INTERVAL_STEP_MS: int(200),
+  PUBLISH_INTERVAL_MAX_MS: int(1000),
 });
 
 export type Config = {
@@ -52,6 +56,7 @@ export type Config = {
   stopTimeoutMs: number;
   /** An attempt that reaches a worker this long after it was due is not run (0: never expires). */
   taskExpiresSeconds: number;
+  publishRetry: { max_retries: number; interval_start: number; interval_step: number; interval_max: number };
 };
 
 export class ConfigError extends Error {}
@@ -89,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimit: e.BODY_LIMIT,
     stopTimeoutMs: e.STOP_TIMEOUT_MS,
     taskExpiresSeconds: e.TASK_EXPIRES_SECONDS,
+    publishRetry: { max_retries: e.PUBLISH_MAX_RETRIES, interval_start: e.PUBLISH_INTERVAL_START_MS, interval_step: e.PUBLISH_INTERVAL_STEP_MS, interval_max: e.PUBLISH_INTERVAL_MAX_MS },
   };
 }
 

@@ -9,6 +9,13 @@ export function formatEvent(e: Event): string {
   return `${time}  ${e.type.padEnd(11)} ${e.resourceId}  ${e.from.padEnd(12)} -> ${e.to.padEnd(12)} ${(e.action ?? '-').padEnd(14)} ${e.outcome}${err}`;
 }
 
+type Progress = { taskId: string; resourceId: string; type: string; action: string; attempt: number; progress: { percent?: number; message?: string } | null; at: string };
+
+export function formatProgress(p: Progress): string {
+  const pct = p.progress?.percent !== undefined ? `${p.progress.percent}%` : '';
+  return `${p.at.slice(11, 23)}  ${p.type.padEnd(11)} ${p.resourceId}  ${p.action} attempt ${p.attempt} ${pct} ${p.progress?.message ?? ''}`.trimEnd();
+}
+
 export async function watch(opts: { baseUrl: string; resourceId?: string; out: Writable; signal?: AbortSignal; headers?: Record<string, string> }): Promise<void> {
   let lastId: string | undefined;
   opts.out.write(`TIME          TYPE        RESOURCE                              FROM            TO           ACTION         OUTCOME\n`);
@@ -27,8 +34,9 @@ export async function watch(opts: { baseUrl: string; resourceId?: string; out: W
           buf = buf.slice(i + 2);
           const id = /^id: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
+          const kind = /^event: (.*)$/m.exec(block)?.[1] ?? 'transition';
           if (id) lastId = id;
-          if (data) opts.out.write(formatEvent(JSON.parse(data) as Event) + '\n');
+          if (data) opts.out.write((kind === 'progress' ? formatProgress(JSON.parse(data) as Progress) : formatEvent(JSON.parse(data) as Event)) + '\n');
         }
       }
     } catch (err) {

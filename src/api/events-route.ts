@@ -23,8 +23,11 @@ export function makeEventsHandler(deps: { feed: TransitionFeed; repo: ResourceRe
       lastSent = t.id;
       res.write(`id: ${t.id}\nevent: transition\ndata: ${JSON.stringify(transitionJson(t))}\n\n`);
     };
-    const sub = await deps.feed.subscribe((ts) => {
-      for (const t of ts) if (matches(t)) (replaying ? pending.push(t) : send(t));
+    const sub = await deps.feed.subscribe((b) => {
+      for (const t of b.transitions) if (matches(t)) (replaying ? pending.push(t) : send(t));
+      for (const p of b.progress) {
+        if ((!q.resourceId || p.resourceId === q.resourceId) && (!q.type || p.type === q.type)) res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
+      }
     });
     res.on('close', () => {
       sub.unsubscribe();

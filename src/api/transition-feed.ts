@@ -10,9 +10,14 @@ import type { Transition } from '../model.js';
 
 const GAP_WAIT_MS = 2_000;
 
+/** Progress a running task reported (not resumable: only the latest matters). */
+export type ProgressEvent = { taskId: string; resourceId: string; type: string; action: string; attempt: number; progress: unknown; at: Date };
+export type FeedBatch = { transitions: Transition[]; progress: ProgressEvent[] };
+
 export class TransitionFeed {
   cursor = 0;
-  private subscribers = new Set<(t: Transition[]) => void>();
+  private progressSince: Date | null = null;
+  private subscribers = new Set<(b: FeedBatch) => void>();
   private timer?: NodeJS.Timeout;
   private gapSince: number | null = null;
   private ready: Promise<void>;
@@ -35,7 +40,7 @@ export class TransitionFeed {
   }
 
   /** Subscribe; returns the cursor at subscription time (events after it will be delivered) and an unsubscribe. */
-  async subscribe(fn: (t: Transition[]) => void): Promise<{ since: number; unsubscribe: () => void }> {
+  async subscribe(fn: (b: FeedBatch) => void): Promise<{ since: number; unsubscribe: () => void }> {
     await this.ready;
     this.subscribers.add(fn);
     if (!this.timer) this.schedule();
@@ -60,12 +65,26 @@ export class TransitionFeed {
         ready.push(t);
         this.cursor = t.id;
       }
-      if (ready.length) for (const fn of this.subscribers) fn(ready);
+      const progress = await this.pollProgress();
+      if (ready.length || progress.length) for (const fn of this.subscribers) fn({ transitions: ready, progress });
     } catch (err) {
       this.deps.log.warn({ err: errorMessage(err) }, 'transition feed poll failed');
     }
     if (this.subscribers.size) this.schedule();
     else this.timer = undefined;
+  }
+
+  private async pollProgress(): Promise<ProgressEvent[]> {
+    const r = await this.deps.db.pool.query(
+      `SELECT t.id, t.resource_id, r.type, t.name, t.attempt, t.progress, t.updated_at, now() AS now
+         FROM tasks t JOIN resources r ON r.id = t.resource_id
+        WHERE t.state = 'STARTED' AND t.progress IS NOT NULL AND t.updated_at > COALESCE($1, now() - interval '1 second')
+        ORDER BY t.updated_at LIMIT 1000`,
+      [this.progressSince],
+    );
+    if (r.rows.length) this.progressSince = r.rows[r.rows.length - 1].updated_at;
+    else this.progressSince ??= new Date(Date.now() - 1000);
+    return r.rows.map((x) => ({ taskId: x.id, resourceId: x.resource_id, type: x.type, action: x.name, attempt: x.attempt, progress: x.progress, at: x.updated_at }));
   }
 
   stop(): void {

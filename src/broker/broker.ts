@@ -10,6 +10,15 @@ import { DEAD_LETTER_QUEUE, MAX_PRIORITY, QUEUES, type QueueName } from './messa
 export class PoisonMessageError extends Error {}
 
 export type PublishOptions = { priority?: number; messageId?: string };
+
+/**
+ * How a failed publish is retried before the caller sees the error (Celery's retry_policy):
+ * up to max_retries more tries, waiting interval_start, then interval_step more each time,
+ * at most interval_max. What still fails is left to the outbox relay (api and controller)
+ * or to a redelivery of the message being handled (worker callbacks).
+ */
+export type RetryPolicy = { max_retries: number; interval_start: number; interval_step: number; interval_max: number };
+export const DEFAULT_PUBLISH_RETRY: RetryPolicy = { max_retries: 3, interval_start: 0, interval_step: 200, interval_max: 1_000 };
 export type Handler<T> = (msg: T, meta: { redelivered: boolean; deliveries: number }) => Promise<void>;
 type ConsumerSpec = { queue: QueueName; schema: z.ZodType; handler: Handler<unknown>; prefetch: number; channel?: Channel; tag?: string; acker?: Acker };
 
@@ -74,7 +83,17 @@ export class Broker {
   private consuming = true;
   private reconnecting?: Promise<void>;
 
-  constructor(private readonly opts: { url: string; prefix: string; log: Logger; name: string }) {}
+  constructor(
+    private readonly opts: {
+      url: string;
+      prefix: string;
+      log: Logger;
+      name: string;
+      publishRetry?: RetryPolicy;
+      /** Base of the backoff before a failed message is handled again (doubles per delivery, at most 5 s). */
+      redeliveryBackoffMs?: number;
+    },
+  ) {}
 
   q(name: string): string {
     return this.opts.prefix + name;
@@ -144,7 +163,16 @@ export class Broker {
 
   /** Publish a persistent message and wait for the broker's confirm. */
   async publish(queue: QueueName, body: unknown, opts: PublishOptions = {}): Promise<void> {
-    await this.publishRaw(this.q(queue), Buffer.from(JSON.stringify(body)), { priority: opts.priority ?? 0, messageId: opts.messageId });
+    const content = Buffer.from(JSON.stringify(body));
+    const policy = this.opts.publishRetry ?? DEFAULT_PUBLISH_RETRY;
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.publishRaw(this.q(queue), content, { priority: opts.priority ?? 0, messageId: opts.messageId });
+      } catch (err) {
+        if (retry >= policy.max_retries || this.closing) throw err;
+        await sleep(Math.min(policy.interval_max, policy.interval_start + retry * policy.interval_step));
+      }
+    }
   }
 
   private publishRaw(routingKey: string, content: Buffer, options: amqp.Options.Publish, exchange = ''): Promise<void> {
@@ -238,7 +266,7 @@ export class Broker {
       return ch.ack(msg);
     }
     this.opts.log.error({ err: errorMessage(err), queue, deliveries }, 'message handler failed; retrying');
-    await sleep(Math.min(5_000, 100 * 2 ** deliveries));
+    await sleep(Math.min(5_000, (this.opts.redeliveryBackoffMs ?? 100) * 2 ** deliveries));
     await this.publishRaw(queue, msg.content, { ...msg.properties, headers: { ...msg.properties.headers, 'x-nfvo-deliveries': deliveries } });
     ch.ack(msg);
   }

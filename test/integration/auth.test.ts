@@ -53,6 +53,7 @@ describe('authentication and roles', () => {
     ['DELETE', `/v1/resources/${ID}`, undefined, 'operator'],
     ['POST', `/v1/vnfs/${ID}/terminate`, undefined, 'operator'],
     ['POST', `/v1/resources/${ID}/retry`, undefined, 'operator'],
+    ['POST', `/v1/tasks/${ID}/revoke`, undefined, 'operator'],
     ['GET', '/v1/tokens', undefined, 'admin'],
     ['POST', '/v1/tokens', { name: 'x', role: 'viewer' }, 'admin'],
     ['DELETE', `/v1/tokens/${ID}`, undefined, 'admin'],

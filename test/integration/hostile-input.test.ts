@@ -10,7 +10,7 @@ const ROUTES: [string, string][] = [
   ['POST', '/v1/vnf-packages'], ['POST', '/v1/volumes'], ['POST', '/v1/vnfs'], ['POST', '/v1/acls'], ['POST', '/v1/tokens'],
   ['GET', '/v1/resources'], ['GET', '/v1/vnf-packages'], ['GET', '/v1/resources/{id}'], ['GET', '/v1/resources/{id}/transitions'],
   ['DELETE', '/v1/resources/{id}'], ['POST', '/v1/vnfs/{id}/terminate'], ['POST', '/v1/resources/{id}/retry'], ['GET', '/v1/tasks/{id}'],
-  ['GET', '/v1/fsm/{id}'], ['GET', '/v1/events'],
+  ['GET', '/v1/fsm/{id}'], ['GET', '/v1/events'], ['POST', '/v1/tasks/{id}/revoke'],
 ];
 
 const nasty = fc.oneof(

@@ -62,6 +62,66 @@ describe('revoke', () => {
   });
 });
 
+describe('progress and priority', () => {
+  let env: TestEnv;
+  before(async () => {
+    env = await makeTestEnv('progress', { WORKER_CONCURRENCY: '1' });
+  });
+  after(() => env.cleanup());
+
+  it('a long action reports progress on its task and on the event stream while it runs', async () => {
+    const nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    try {
+      const base = `http://127.0.0.1:${nfvo.port}`;
+      const api = client(base, env.auth());
+      const ctl = new AbortController();
+      const res = await fetch(`${base}/v1/events?type=volume`, { headers: env.auth('viewer'), signal: ctl.signal });
+      const { body } = await api.post('/v1/volumes', { name: 'progressing', sizeGb: 1, simulate: { latencyMs: { create: 1_500 } } });
+      let text = '';
+      for await (const chunk of res.body as any) {
+        text += Buffer.from(chunk).toString();
+        if (/event: progress\ndata: .*"percent":50/.test(text)) break;
+      }
+      ctl.abort();
+      const ev = JSON.parse(/event: progress\ndata: (.*)/.exec(text)![1]!);
+      assert.equal(ev.resourceId, body.id);
+      assert.equal(ev.action, 'volume.create');
+      assert.equal(ev.progress.percent, 50);
+      const r = (await api.get(`/v1/resources/${body.id}`)).body;
+      assert.equal((await api.get(`/v1/tasks/${r.taskId}`)).body.progress.percent, 50);
+      await api.waitStatus(body.id, 'AVAILABLE');
+    } finally {
+      await nfvo.stop();
+    }
+  });
+
+  it('an operator delete overtakes a backlog of creates', async () => {
+    let nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    const api = () => client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+    try {
+      const victim = (await api().post('/v1/volumes', { name: 'victim', sizeGb: 1 })).body.id;
+      await api().waitStatus(victim, 'AVAILABLE');
+      await nfvo.stop();
+      // a backlog of 150 creates waits in the queues (no worker), then the delete is asked
+      nfvo = await startRoles(env.config, ['api', 'controller'], { logger: quiet });
+      const backlog: string[] = [];
+      for (let i = 0; i < 150; i++) backlog.push((await api().post('/v1/volumes', { name: `bulk-${i}`, sizeGb: 1 })).body.id);
+      await waitFor('backlog dispatched', async () => (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE name = 'volume.create' AND state = 'PENDING'`)).rows[0].n === 150);
+      await api().del(`/v1/volumes/${victim}`);
+      await waitFor('delete dispatched', async () => (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE resource_id = $1 AND name = 'volume.delete'`, [victim])).rows[0].n === 1);
+      await nfvo.stop();
+      // one worker, one message at a time: the delete goes first
+      nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+      await client(`http://127.0.0.1:${nfvo.port}`, env.auth()).waitStatus(victim, 'DELETED', 30_000);
+      const creates = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE action = 'volume.create' AND resource_id = ANY($1::uuid[])`, [backlog])).rows[0].n;
+      assert.ok(creates < 20, `the delete ran after ${creates} of the 150 queued creates`);
+      for (const id of backlog) await client(`http://127.0.0.1:${nfvo.port}`, env.auth()).waitStatus(id, 'AVAILABLE', 30_000);
+    } finally {
+      await nfvo.stop();
+    }
+  });
+});
+
 describe('expiry', () => {
   let env: TestEnv;
   before(async () => {
