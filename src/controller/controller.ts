@@ -119,9 +119,12 @@ export function makeController(deps: ControllerDeps) {
     async start(): Promise<void> {
       await broker.consume('api_queue', ApiMessageSchema, onApiMessage, config.controllerConcurrency);
       await broker.consume('callback_queue', CallbackMessageSchema, onCallback, config.controllerConcurrency);
-      sweepTimer = setInterval(() => {
+      // resume at once whatever a crash left mid-step, then keep looking
+      const runSweep = () => {
         sweeping ??= sweep().finally(() => (sweeping = undefined));
-      }, config.sweepIntervalMs);
+      };
+      runSweep();
+      sweepTimer = setInterval(runSweep, config.sweepIntervalMs);
       log.info({ controllerId: deps.id }, 'controller started');
     },
     async stop(): Promise<void> {
