@@ -43,7 +43,7 @@ class Acker {
       setImmediate(() => this.flush());
     }
   }
-  /** Settle one message now (nack or a dead-lettered ack): it leaves the batch window. */
+  /** A message settled on its own (nack, requeue, dead-letter): it leaves the batch window. */
   settled(msg: ConsumeMessage): void {
     this.window = this.window.filter((m) => m !== msg);
   }
@@ -242,10 +242,11 @@ export class Broker {
       await spec.handler(parsed.data, { redelivered: msg.fields.redelivered, deliveries });
       acker.ack(msg);
     } catch (err) {
-      acker.settled(msg);
       await this.onHandlerError(spec, ch, msg, err, deliveries).catch((e) =>
         this.opts.log.warn({ err: errorMessage(e), queue }, 'could not settle a failed message; it will be redelivered'),
       );
+      // only now: until it is settled, no batched `multiple` ack may cover it
+      acker.settled(msg);
     }
   }
 

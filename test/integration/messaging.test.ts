@@ -47,34 +47,48 @@ describe('messaging', () => {
     }
   });
 
-  it('a poison message is dead-lettered after a bounded number of deliveries; an oversized one at once', async () => {
+  it('a poison message is dead-lettered after a bounded number of deliveries; an oversized one at once; good ones flow around them', async () => {
     const { Broker } = await import('../../src/broker/broker.js');
     const { ApiMessageSchema } = await import('../../src/broker/messages.js');
-    const broker = new Broker({ url: env.config.amqpUrl, prefix: env.q('poison.'), log: quiet, name: 'poison-test', redeliveryBackoffMs: 1 });
-    await broker.start();
-    let calls = 0;
-    await broker.consume('api_queue', ApiMessageSchema, async () => {
-      calls++;
-      throw new Error('handler bug');
-    }, 4);
+    const POISON = '01a1fc00-0000-7000-8000-00000000dead';
+    const broker = new Broker({ url: env.config.amqpUrl, prefix: env.q('poison.'), log: quiet, name: 'poison-test', redeliveryBackoffMs: 4 });
     const conn = await amqp.connect(env.config.amqpUrl);
     const ch = await conn.createConfirmChannel();
-    ch.sendToQueue(env.q('poison.api_queue'), Buffer.from(JSON.stringify({ v: 1, kind: 'reconcile', resourceId: '01a1fc00-0000-7000-8000-000000000000' })), { persistent: true });
-    ch.sendToQueue(env.q('poison.api_queue'), Buffer.alloc(1024 * 1024 + 10, 32), { persistent: true });
-    await ch.waitForConfirms();
-    const reasons: string[] = [];
-    await waitFor('two dead letters', async () => {
-      for (let m; (m = await ch.get(env.q('poison.dead_letter'), { noAck: true })); ) reasons.push(String(m.properties.headers?.['x-nfvo-reason']));
-      return reasons.length >= 2;
-    }, 30_000);
-    assert.equal(calls, 10, 'handled exactly 10 times, then given up');
-    assert.ok(reasons.some((r) => r === 'failed 10 times; last error: handler bug'), JSON.stringify(reasons));
-    assert.ok(reasons.some((r) => /^message too large/.test(r)), JSON.stringify(reasons));
-    await broker.stopConsuming(1_000);
-    await broker.close();
-    for (const q of ['api_queue', 'work_queue', 'callback_queue', 'dead_letter']) await ch.deleteQueue(env.q('poison.' + q));
-    await ch.deleteExchange(env.q('poison.nfvo.dlx'));
-    await conn.close();
+    try {
+      await broker.start();
+      let poisonCalls = 0;
+      let good = 0;
+      await broker.consume('api_queue', ApiMessageSchema, async (m) => {
+        if (m.resourceId !== POISON) return void good++;
+        poisonCalls++;
+        throw new Error('handler bug');
+      }, 4);
+      const send = (resourceId: string) => ch.sendToQueue(env.q('poison.api_queue'), Buffer.from(JSON.stringify({ v: 1, kind: 'reconcile', resourceId })), { persistent: true });
+      send(POISON);
+      ch.sendToQueue(env.q('poison.api_queue'), Buffer.alloc(1024 * 1024 + 10, 32), { persistent: true });
+      // successes finishing while the poison message waits to be retried must not ack it with theirs
+      let sent = 0;
+      const reasons: string[] = [];
+      await waitFor('two dead letters', async () => {
+        for (let i = 0; i < 5; i++) send(`01a1fc00-0000-7000-8000-${String(sent++).padStart(12, '0')}`);
+        await ch.waitForConfirms();
+        for (let m; (m = await ch.get(env.q('poison.dead_letter'), { noAck: true })); ) reasons.push(String(m.properties.headers?.['x-nfvo-reason']));
+        return reasons.length >= 2;
+      }, 30_000);
+      assert.equal(poisonCalls, 10, 'handled exactly 10 times, then given up');
+      assert.ok(reasons.some((r) => r === 'failed 10 times; last error: handler bug'), JSON.stringify(reasons));
+      assert.ok(reasons.some((r) => /^message too large/.test(r)), JSON.stringify(reasons));
+      await waitFor('good messages', async () => good === sent);
+      send('01a1fc00-0000-7000-8000-0000000fffff');
+      await ch.waitForConfirms();
+      await waitFor('the consumer still running', async () => good === sent + 1);
+    } finally {
+      await broker.stopConsuming(1_000);
+      await broker.close();
+      for (const q of ['api_queue', 'work_queue', 'callback_queue', 'dead_letter']) await ch.deleteQueue(env.q('poison.' + q)).catch(() => {});
+      await ch.deleteExchange(env.q('poison.nfvo.dlx')).catch(() => {});
+      await conn.close();
+    }
   });
 
   it('requests made while RabbitMQ is unreachable are kept in the outbox and carried out later', async () => {
