@@ -42,6 +42,9 @@ export class TransitionFeed {
   /** Subscribe; returns the cursor at subscription time (events after it will be delivered) and an unsubscribe. */
   async subscribe(fn: (b: FeedBatch) => void): Promise<{ since: number; unsubscribe: () => void }> {
     await this.ready;
+    // an idle feed starts from now: a watcher without Last-Event-ID gets what happens next
+    if (!this.subscribers.size && !this.timer) this.ready = this.init();
+    await this.ready;
     this.subscribers.add(fn);
     if (!this.timer) this.schedule();
     return { since: this.cursor, unsubscribe: () => this.subscribers.delete(fn) };

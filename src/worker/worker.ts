@@ -1,6 +1,6 @@
 // The worker: consume work_queue -> run the action through the driver -> publish the
 // success or error callback -> ack. An attempt that is no longer current is skipped.
-import type { Broker } from '../broker/broker.js';
+import { PoisonMessageError, type Broker } from '../broker/broker.js';
 import { WorkMessageSchema, type CallbackMessage, type WorkMessage } from '../broker/messages.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
@@ -31,9 +31,10 @@ export function makeWorker(deps: WorkerDeps) {
       return;
     }
     if (!fn) {
+      // fail loudly: the step fails for good (its resource goes to ERROR) and the message is dead-lettered
       log.error('unknown action');
       await broker.publish('callback_queue', { ...base, kind: 'error', error: `unknown action "${msg.action}"`, retryable: false, nextTask: msg.callbacks.error.nextTask } satisfies CallbackMessage);
-      return;
+      throw new PoisonMessageError(`unknown task "${msg.action}"`);
     }
     const ids = { taskId: msg.taskId, attempt: msg.attempt, resourceId: msg.resourceId, leaseMs };
     if (!(await start({ taskId: msg.taskId, attempt: msg.attempt, redelivered: meta.redelivered }))) {

@@ -215,6 +215,11 @@ describe('REST API', () => {
     assert.ok(all.every((e) => e.resourceId === id));
     const rest = await read({ 'Last-Event-ID': String(all[0].id) }, 2);
     assert.deepEqual(rest.map((e) => e.to), ['VALIDATED', 'ONBOARDED']);
+    // without Last-Event-ID a watcher gets what happens from now on, not the history
+    const fresh = read({}, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    await api.del(`/v1/vnf-packages/${id}`);
+    assert.deepEqual((await fresh).map((e) => `${e.from}->${e.to}`), ['ONBOARDED->DELETED']);
   });
 
   it('nfvo watch prints transitions live', async () => {

@@ -26,11 +26,13 @@ describe('messaging', () => {
       send('api_queue', JSON.stringify({ v: 1, kind: 'explode', resourceId: '01a1fc00-0000-7000-8000-000000000000' }));
       send('work_queue', JSON.stringify({ v: 1, taskId: 'x' }));
       send('callback_queue', JSON.stringify({ v: 2 }));
+      const step = { action: 'vnfp.explode', next: 'UPLOADED', callback: null, countdown: 0, max_retry: 3, re_entrant: true };
+      send('work_queue', JSON.stringify({ v: 1, taskId: '01a1fc00-0000-7000-8000-0000000000aa', resourceId: '01a1fc00-0000-7000-8000-0000000000bb', resourceType: 'vnf_package', action: 'vnfp.explode', attempt: 1, args: { name: 'x', properties: {}, simulate: null }, callbacks: { success: { queue: 'callback_queue', nextTask: step }, error: { queue: 'callback_queue', nextTask: step } } }));
       await ch.waitForConfirms();
       const dead: { reason: string; queue: string }[] = [];
-      await waitFor('4 dead letters', async () => {
+      await waitFor('5 dead letters', async () => {
         for (let m; (m = await ch.get(env.q('dead_letter'), { noAck: true })); ) dead.push({ reason: String(m.properties.headers?.['x-nfvo-reason']), queue: String(m.properties.headers?.['x-nfvo-queue']) });
-        return dead.length >= 4;
+        return dead.length >= 5;
       });
       await conn.close();
       const byQueue = Object.fromEntries(dead.map((d) => [d.queue.slice(env.q('').length) + ':' + d.reason.slice(0, 40), d.reason]));
@@ -38,6 +40,7 @@ describe('messaging', () => {
       assert.ok(dead.some((d) => d.queue === env.q('api_queue') && /^invalid message: kind/.test(d.reason)), JSON.stringify(byQueue));
       assert.ok(dead.some((d) => d.queue === env.q('work_queue') && /taskId/.test(d.reason)), JSON.stringify(byQueue));
       assert.ok(dead.some((d) => d.queue === env.q('callback_queue') && /^invalid message/.test(d.reason)), JSON.stringify(byQueue));
+      assert.ok(dead.some((d) => d.queue === env.q('work_queue') && d.reason === 'unknown task "vnfp.explode"'), JSON.stringify(byQueue));
       // still consuming
       const api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
       const { body } = await api.post('/v1/volumes', { name: 'after-poison', sizeGb: 1 });
