@@ -48,8 +48,3 @@ export async function purgeSentOutbox(c: Sql, olderThanMs: number, limit = 5_000
   );
   return r.rowCount ?? 0;
 }
-
-export async function countUnsentOutbox(c: Sql): Promise<number> {
-  const r = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL');
-  return r.rows[0]!.n;
-}

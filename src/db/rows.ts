@@ -4,8 +4,6 @@ import type { Json, Resource, Simulate, Task, Transition } from '../model.js';
 
 export const RESOURCE_COLS = `r.id, r.type, r.name, r.status, r.spec, r.worker_id, r.lease_until, r.task_id, r.retry_count, r.version,
   r.properties, r.simulate, r.error, r.created_at, r.updated_at`;
-export const TASK_COLS = `t.id, t.name, t.resource_id, t.state, t.attempt, t.from_status, t.to_status, t.step, t.result, t.error,
-  t.progress, t.created_at, t.started_at, t.finished_at, t.updated_at`;
 
 type Row = Record<string, unknown>;
 

@@ -1,7 +1,5 @@
 // The worker's view of a task: start it (fenced by attempt), renew the lease, report progress.
-import type { Task } from '../model.js';
 import type { Sql } from './db.js';
-import { TASK_COLS, toTask } from './rows.js';
 
 export type AttemptKey = { taskId: string; attempt: number; redelivered: boolean };
 
@@ -67,7 +65,3 @@ export async function revokeTask(c: Sql, id: string, reason: string): Promise<{ 
   return r.rows[0] ? { before: r.rows[0].before, resourceId: r.rows[0].resource_id } : null;
 }
 
-export async function findTask(c: Sql, id: string): Promise<Task | null> {
-  const r = await c.query(`SELECT ${TASK_COLS} FROM tasks t WHERE t.id = $1`, [id]);
-  return r.rows[0] ? toTask(r.rows[0]) : null;
-}
