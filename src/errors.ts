@@ -31,6 +31,12 @@ export function isConnectionError(err: unknown): boolean {
   return false;
 }
 
+/** A database error that goes away when the work is simply tried again (deadlock, serialization, lock timeout). */
+export function isTransientDbError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '40P01' || code === '40001' || code === '55P03';
+}
+
 /** Turn anything thrown into an AppError; unknown errors become 500 and keep their cause. */
 export function coerceError(err: unknown): AppError {
   if (err instanceof AppError) return err;

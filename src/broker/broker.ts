@@ -2,7 +2,7 @@
 // dead-lettering with a reason, and reconnection with backoff.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
-import { errorMessage, isConnectionError } from '../errors.js';
+import { errorMessage, isConnectionError, isTransientDbError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEAD_LETTER_QUEUE, MAX_PRIORITY, QUEUES, type QueueName } from './messages.js';
 
@@ -132,6 +132,7 @@ export class Broker {
     try {
       const pub = await conn.createConfirmChannel();
       pub.on('error', (err) => this.opts.log.warn({ err: errorMessage(err) }, 'RabbitMQ publish channel error'));
+      pub.on('close', () => this.onChannelLost(conn, 'publish channel closed'));
       await this.assertTopology(pub);
       this.conn = conn;
       this.pub = pub;
@@ -140,6 +141,16 @@ export class Broker {
       await conn.close().catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * A channel closed (or a consumer was cancelled) while its connection lives on: rebuild
+   * everything through a reconnect, so no queue stays unconsumed and publishing works again.
+   */
+  private onChannelLost(conn: ChannelModel, why: string): void {
+    if (this.closing || this.conn !== conn) return;
+    this.opts.log.warn({ why }, 'RabbitMQ channel lost; reconnecting');
+    conn.close().catch(() => {});
   }
 
   private onConnectionLost(conn: ChannelModel): void {
@@ -206,12 +217,18 @@ export class Broker {
     if (!conn) return;
     const ch = await conn.createChannel();
     ch.on('error', (err) => this.opts.log.warn({ err: errorMessage(err), queue: spec.queue }, 'RabbitMQ consumer channel error'));
+    ch.on('close', () => {
+      if (this.consuming) this.onChannelLost(conn, `consumer channel of ${spec.queue} closed`);
+    });
     await ch.prefetch(spec.prefetch);
     spec.channel = ch;
     const acker = new Acker(ch);
     spec.acker = acker;
     const { consumerTag } = await ch.consume(this.q(spec.queue), (msg) => {
-      if (!msg) return; // consumer cancelled by the broker; the connection-level recovery re-attaches
+      if (!msg) {
+        if (this.consuming) this.onChannelLost(conn, `consumer of ${spec.queue} cancelled by the broker`);
+        return;
+      }
       acker.received(msg);
       const p = this.handle(spec, ch, acker, msg).finally(() => this.inFlight.delete(p));
       this.inFlight.add(p);
@@ -242,9 +259,17 @@ export class Broker {
       await spec.handler(parsed.data, { redelivered: msg.fields.redelivered, deliveries });
       acker.ack(msg);
     } catch (err) {
-      await this.onHandlerError(spec, ch, msg, err, deliveries).catch((e) =>
-        this.opts.log.warn({ err: errorMessage(e), queue }, 'could not settle a failed message; it will be redelivered'),
-      );
+      try {
+        await this.onHandlerError(spec, ch, msg, err, deliveries);
+      } catch (e) {
+        // the copy could not be published: hand the message back rather than let a later ack cover it
+        this.opts.log.warn({ err: errorMessage(e), queue }, 'could not settle a failed message; requeued');
+        try {
+          ch.nack(msg, false, true);
+        } catch {
+          // the channel is gone: the broker redelivers the message
+        }
+      }
       // only now: until it is settled, no batched `multiple` ack may cover it
       acker.settled(msg);
     }
@@ -256,7 +281,7 @@ export class Broker {
       await this.deadLetter(queue, msg, err.message);
       return ch.ack(msg);
     }
-    if (isConnectionError(err)) {
+    if (isConnectionError(err) || isTransientDbError(err)) {
       // the database or broker is down: keep the message, slow down, try again
       this.opts.log.warn({ err: errorMessage(err), queue }, 'handler could not reach a backing service; message requeued');
       await sleep(1_000);

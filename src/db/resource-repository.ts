@@ -147,6 +147,8 @@ export function makeResourceRepository(db: Db) {
         const r = await revokeTask(c, taskId, 'revoked by an operator');
         if (!r) throw notFound(`task ${taskId}`);
         if (!['PENDING', 'STARTED', 'RETRY'].includes(r.before)) throw conflict(`task ${taskId} is ${r.before}; only a queued or running task can be revoked`);
+        // a controller plan decided before the revoke (a retry, a take-over) must not overwrite it
+        await c.query('UPDATE resources SET version = version + 1, updated_at = now() WHERE id = $1', [r.resourceId]);
         const outbox = await insertOutbox(c, [{ queue: 'api_queue', payload: { v: 1, kind: 'reconcile', resourceId: r.resourceId } satisfies ApiMessage, priority: PRIORITY.operator }]);
         return { taskId, resourceId: r.resourceId, outbox };
       });

@@ -17,7 +17,8 @@ const TASK_AS = `t.id AS t_id, t.name AS t_name, t.resource_id AS t_resource_id,
 
 const LOAD_RESOURCES = `SELECT ${RESOURCE_COLS}, (r.lease_until IS NOT NULL AND r.lease_until < now()) AS lease_expired,
   (extract(epoch FROM now() - t.updated_at) * 1000)::float8 AS task_idle_ms, ${TASK_AS}
-  FROM unnest($1::uuid[], $2::uuid[]) AS q(id, task_id)
+  , q.n AS q_n
+  FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS q(id, task_id, n)
   JOIN resources r ON r.id = q.id
   LEFT JOIN tasks t ON t.id = COALESCE(q.task_id, r.task_id)`;
 
@@ -34,8 +35,8 @@ function toLoaded(row: Record<string, unknown>): Loaded {
 /** Resources (with the task of interest: the given one, else the current one) in one round trip. */
 export async function loadResources(c: Sql, keys: { id: string; taskId?: string }[]): Promise<(Loaded | null)[]> {
   const r = await c.query({ name: 'nfvo_load_resources', text: LOAD_RESOURCES, values: [keys.map((k) => k.id), keys.map((k) => k.taskId ?? null)] });
-  const byId = new Map(r.rows.map((row) => [row.id as string, toLoaded(row)]));
-  return keys.map((k) => byId.get(k.id) ?? null);
+  const byKey = new Map(r.rows.map((row) => [Number(row.q_n), toLoaded(row)]));
+  return keys.map((_, i) => byKey.get(i + 1) ?? null);
 }
 
 // Many plans in one statement: each resource row is written only if its version is still

@@ -25,11 +25,6 @@ export function makeWorker(deps: WorkerDeps) {
     const log = deps.log.child({ resourceId: msg.resourceId, taskId: msg.taskId, action: msg.action, attempt: msg.attempt });
     const base = { v: 1 as const, taskId: msg.taskId, resourceId: msg.resourceId, attempt: msg.attempt, nextTask: msg.callbacks.success.nextTask };
     const fn = tasks[msg.action];
-    if (msg.expiresAt !== undefined && Date.now() > msg.expiresAt) {
-      log.warn({ expiresAt: new Date(msg.expiresAt).toISOString() }, 'attempt expired before it ran; not run');
-      await broker.publish('callback_queue', { ...base, kind: 'error', error: `${msg.action} expired before a worker ran it`, retryable: true, expired: true, nextTask: msg.callbacks.error.nextTask } satisfies CallbackMessage);
-      return;
-    }
     if (!fn) {
       // fail loudly: the step fails for good (its resource goes to ERROR) and the message is dead-lettered
       log.error('unknown action');
@@ -39,6 +34,11 @@ export function makeWorker(deps: WorkerDeps) {
     const ids = { taskId: msg.taskId, attempt: msg.attempt, resourceId: msg.resourceId, leaseMs };
     if (!(await start({ taskId: msg.taskId, attempt: msg.attempt, redelivered: meta.redelivered }))) {
       log.info('attempt is no longer current (done, superseded or revoked); skipped');
+      return;
+    }
+    if (msg.expiresAt !== undefined && Date.now() > msg.expiresAt) {
+      log.warn({ expiresAt: new Date(msg.expiresAt).toISOString() }, 'attempt expired before it ran; not run');
+      await broker.publish('callback_queue', { ...base, kind: 'error', error: `${msg.action} expired before a worker ran it`, retryable: true, expired: true, nextTask: msg.callbacks.error.nextTask } satisfies CallbackMessage);
       return;
     }
     log.debug('action started');

@@ -45,6 +45,15 @@ describe('orchestration (api + controller + worker in one process)', () => {
     assert.equal(task.body.name, 'vnfp.register');
   });
 
+  it('one batched read serves the same resource with different tasks', async () => {
+    const { loadResources } = await import('../../src/db/step-repository.js');
+    const { body } = await api.post('/v1/vnf-packages', { name: 'two-tasks' });
+    await api.waitStatus(body.id, 'ONBOARDED');
+    const [t1, t2] = (await transitions(body.id)).map((t) => t.taskId);
+    const loaded = await loadResources(env.pool, [{ id: body.id, taskId: t1 }, { id: body.id, taskId: t2 }, { id: body.id }]);
+    assert.deepEqual(loaded.map((l) => l?.task?.id ?? null), [t1, t2, null]);
+  });
+
   it('retries injected failures with backoff and then succeeds', async () => {
     const { body } = await api.post('/v1/vnf-packages', { name: 'flaky', simulate: { fail: { validate: 2 } } });
     await api.waitStatus(body.id, 'ONBOARDED');
