@@ -121,9 +121,9 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 let authorization = '';
 
 /** POST one package over a keep-alive connection (node:http: cheaper for the client than fetch). */
-function createPackage(base: string, name: string): Promise<{ id: string; sentAt: number }> {
+function createPackage(base: string, name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; sentAt: number }> {
   const sentAt = Date.now();
-  const body = JSON.stringify({ name });
+  const body = JSON.stringify({ name, ...extra });
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}/v1/vnf-packages`, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
@@ -294,7 +294,7 @@ async function delayed(db: pg.Pool, cluster: Cluster, n: number) {
   const t0 = Date.now();
   let next = 0;
   await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next < n) await createPackageWith(cluster.base, { name: `delayed-${next++}`, simulate: { fail: { validate: 1 } } });
+    while (next < n) await createPackage(cluster.base, `delayed-${next++}`, { simulate: { fail: { validate: 1 } } });
   }));
   for (;;) {
     const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE name = 'vnfp.validate' AND state = 'RETRY'`);
@@ -310,18 +310,6 @@ async function delayed(db: pg.Pool, cluster: Cluster, n: number) {
   await sleep(10_000);
   const later = rss();
   return { n, delayed_steps_waiting_in_outbox: waiting, work_queue_messages: inBroker, rss_mb_before: before, rss_mb_with_delayed: during, rss_mb_10s_later: later, scheduled_in_s: round((Date.now() - t0) / 1000, 1) };
-}
-
-function createPackageWith(base: string, payload: Record<string, unknown>): Promise<void> {
-  const body = JSON.stringify(payload);
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}/v1/vnf-packages`, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(`create failed: ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function fillTable(db: pg.Pool, rows: number): Promise<void> {

@@ -32,6 +32,8 @@ export type Plan = {
 };
 
 const noop = (summary: string): Plan => ({ summary, transitions: [] });
+/** The resource at `status` with its lock released. */
+const unlocked = (status: string, error: string | null, properties: Json): ResourceWrite => ({ status, error, properties, workerId: null, leaseMs: null, taskId: null, retryCount: 0 });
 const fsmOf = (r: Resource) => resourceKinds[r.type as ResourceType].fsm;
 const ACTIVE: Task['state'][] = ['PENDING', 'STARTED', 'RETRY'];
 
@@ -47,7 +49,7 @@ export function backoffMs(attempt: number, env: Env): number {
  */
 function advance(r: Resource, status: string, properties: Json, env: Env, plan: Plan): Plan {
   const keepError = status === ERROR ? r.error : null;
-  const release: ResourceWrite = { status, error: keepError, properties, workerId: null, leaseMs: null, taskId: null, retryCount: 0 };
+  const release = unlocked(status, keepError, properties);
   if (status === r.spec) return { ...plan, summary: `${plan.summary}; at spec ${status}`, write: release };
   let next: NextTask;
   try {
@@ -86,7 +88,7 @@ function fail(r: Resource, task: Task, reason: string, env: Env, taskState: Task
   const errored = { ...r, error: reason };
   // a delete requested while the step was failing goes on from ERROR (but never loops on a failing delete)
   if (r.status !== ERROR && fsmOf(r)[ERROR]?.[r.spec]) return advance(errored, ERROR, r.properties, env, base);
-  return { ...base, write: { status: ERROR, error: reason, properties: r.properties, workerId: null, leaseMs: null, taskId: null, retryCount: 0 } };
+  return { ...base, write: unlocked(ERROR, reason, r.properties) };
 }
 
 /** Re-send the current task as a new attempt after `delayMs`, keeping the lock. */
@@ -128,7 +130,7 @@ export function decideReconcile(r: Resource, task: Task | null, leaseExpired: bo
       return redispatch(r, task, 0, reason, env, `${reason}; taken over, attempt ${task.attempt + 1}`);
     }
   }
-  if (r.status === r.spec) return r.workerId ? { summary: 'at spec; lock released', transitions: [], write: { status: r.status, error: r.error, properties: r.properties, workerId: null, leaseMs: null, taskId: null, retryCount: 0 } } : noop('at spec');
+  if (r.status === r.spec) return r.workerId ? { summary: 'at spec; lock released', transitions: [], write: unlocked(r.status, r.error, r.properties) } : noop('at spec');
   return advance(r, r.status, r.properties, env, noop('reconcile'));
 }
 

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { startRoles, type Running } from '../../src/compose.js';
+import { type Running } from '../../src/compose.js';
 import { watch } from '../../src/watch.js';
-import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
+import { makeTestEnv, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
+import { startInProcess } from '../helpers/in-process.js';
 
 describe('REST API', () => {
   let env: TestEnv;
@@ -17,10 +18,7 @@ describe('REST API', () => {
 
   before(async () => {
     env = await makeTestEnv('api', { BODY_LIMIT: '16kb' });
-    nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
-    base = `http://127.0.0.1:${nfvo.port}`;
-    api = client(base, env.auth());
-    await waitFor('broker', async () => nfvo.broker.connected);
+    ({ nfvo, base, api } = await startInProcess(env));
     onboarded = (await api.post('/v1/vnf-packages', { name: 'base-pkg' })).body.id;
     await api.waitStatus(onboarded, 'ONBOARDED');
   });

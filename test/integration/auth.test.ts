@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { startRoles, type Running } from '../../src/compose.js';
-import { makeTestEnv, waitFor, type TestEnv } from '../helpers/env.js';
+import { type Running } from '../../src/compose.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
+import { startInProcess } from '../helpers/in-process.js';
 
 describe('authentication and roles', () => {
   let env: TestEnv;
@@ -18,9 +19,7 @@ describe('authentication and roles', () => {
   before(async () => {
     env = await makeTestEnv('auth');
     const sink = new Writable({ write: (c, _e, cb) => ((logText += c.toString()), cb()) });
-    nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: pino({ level: 'debug' }, sink) });
-    base = `http://127.0.0.1:${nfvo.port}`;
-    await waitFor('broker', async () => nfvo.broker.connected);
+    ({ nfvo, base } = await startInProcess(env, undefined, pino({ level: 'debug' }, sink)));
     const op = client(base, env.auth('operator'));
     pkg = (await op.post('/v1/vnf-packages', { name: 'auth-pkg' })).body.id;
     await op.waitStatus(pkg, 'ONBOARDED');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
-import { startRoles, type Running } from '../../src/compose.js';
+import { startRoles } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';

@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
-import { startRoles, type Running } from '../../src/compose.js';
-import { makeTestEnv, quiet, sleep, waitFor, type TestEnv } from '../helpers/env.js';
+import { type Running } from '../../src/compose.js';
+import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
+import { startInProcess } from '../helpers/in-process.js';
 
 describe('orchestration (api + controller + worker in one process)', () => {
   let env: TestEnv;
@@ -14,9 +15,7 @@ describe('orchestration (api + controller + worker in one process)', () => {
 
   before(async () => {
     env = await makeTestEnv('orch');
-    nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
-    api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
-    await waitFor('broker', async () => nfvo.broker.connected);
+    ({ nfvo, api } = await startInProcess(env));
   });
   after(async () => {
     await nfvo.stop();

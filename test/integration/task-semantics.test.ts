@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { startRoles, type Running } from '../../src/compose.js';
 import { makeTestEnv, quiet, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
+import { startInProcess } from '../helpers/in-process.js';
 
 describe('revoke', () => {
   let env: TestEnv;
@@ -11,9 +12,7 @@ describe('revoke', () => {
   let api: ReturnType<typeof client>;
   before(async () => {
     env = await makeTestEnv('revoke', { LEASE_SECONDS: '3' });
-    nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
-    api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
-    await waitFor('broker', async () => nfvo.broker.connected);
+    ({ nfvo, api } = await startInProcess(env));
   });
   after(async () => {
     await nfvo.stop();
