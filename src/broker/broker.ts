@@ -70,6 +70,31 @@ class Acker {
   }
 }
 
+/**
+ * amqplib writes each frame (publish, ack) to the socket as its own write, one system call
+ * per frame. Corking the socket while amqplib's multiplexer drains its channels turns
+ * everything queued in one event-loop turn into a single writev. Reaches into amqplib's
+ * connection internals; when they are not where expected, frames are written as before.
+ */
+function coalesceWrites(conn: ChannelModel, log: Logger): void {
+  const inner = (conn as unknown as { connection?: { stream?: unknown; muxer?: { _readIncoming?: () => void } } }).connection;
+  const stream = inner?.stream as { cork?: () => void; uncork?: () => void } | undefined;
+  const muxer = inner?.muxer;
+  const drain = muxer?._readIncoming;
+  if (!stream?.cork || !stream.uncork || !muxer || typeof drain !== 'function') {
+    log.debug('amqplib internals not as expected; frames are written one by one');
+    return;
+  }
+  muxer._readIncoming = function corked(this: unknown) {
+    stream.cork!();
+    try {
+      drain.call(this);
+    } finally {
+      stream.uncork!();
+    }
+  };
+}
+
 const MAX_FAILED_DELIVERIES = 10;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -129,6 +154,7 @@ export class Broker {
     const conn = await amqp.connect(this.opts.url, { noDelay: true, clientProperties: { connection_name: this.opts.name } });
     conn.on('error', (err) => this.opts.log.warn({ err: errorMessage(err) }, 'RabbitMQ connection error'));
     conn.on('close', () => this.onConnectionLost(conn));
+    coalesceWrites(conn, this.opts.log);
     try {
       const pub = await conn.createConfirmChannel();
       pub.on('error', (err) => this.opts.log.warn({ err: errorMessage(err) }, 'RabbitMQ publish channel error'));

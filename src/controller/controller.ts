@@ -11,6 +11,7 @@ import { resourceKinds, type ResourceType } from '../fsm/index.js';
 import type { Logger } from '../log.js';
 import type { Resource } from '../model.js';
 import type { OutboxRelay } from '../outbox/relay.js';
+import { afterCommit, CommittedStates } from './committed.js';
 import { decideFailure, decideReconcile, decideRetry, decideSuccess, type Env, type Plan } from './decide.js';
 
 export type ControllerDeps = { id: string; db: Db; broker: Broker; relay: OutboxRelay; log: Logger; config: Config };
@@ -48,6 +49,7 @@ export function makeController(deps: ControllerDeps) {
     const out = await commitPlans(db.pool, items.filter((_, i) => first[i]));
     return first.map((f) => (f ? out.shift()! : null));
   });
+  const committed = new CommittedStates();
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
 
@@ -55,9 +57,10 @@ export function makeController(deps: ControllerDeps) {
    * One step for one resource: read, decide, write the plan fenced by version, then
    * publish what was committed. A concurrent change (version moved) means: decide again.
    */
-  async function step(resourceId: string, decide: (l: Loaded) => Promise<Plan> | Plan, taskId?: string): Promise<Plan | null> {
+  async function step(resourceId: string, decide: (l: Loaded) => Promise<Plan> | Plan, taskId?: string, hint: Loaded | null = null): Promise<Plan | null> {
     for (let round = 1; ; round++) {
-      const loaded = await load({ id: resourceId, taskId });
+      // first round: what this controller committed when it dispatched the step, if it did
+      const loaded = round === 1 && hint ? hint : await load({ id: resourceId, taskId });
       if (!loaded) {
         log.warn({ resourceId }, 'message for a resource that does not exist; ignored');
         return null;
@@ -71,7 +74,16 @@ export function makeController(deps: ControllerDeps) {
         log.debug({ resourceId, taskId }, plan.summary);
         return plan;
       }
-      const done = await commit({ resource: loaded.resource, plan, msg: plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds) : null });
+      let done;
+      try {
+        done = await commit({ resource: loaded.resource, plan, msg: plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds) : null });
+      } catch (err) {
+        committed.forget(resourceId);
+        throw err;
+      }
+      const after = done ? afterCommit(loaded.resource, loaded.task, plan) : null;
+      if (after) committed.remember(after);
+      else committed.forget(resourceId);
       if (done) {
         if (done.outbox) relay.publishNow([done.outbox]);
         log.info({ resourceId, taskId: plan.dispatch?.taskId ?? taskId, transitions: plan.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`) }, plan.summary);
@@ -97,6 +109,7 @@ export function makeController(deps: ControllerDeps) {
       msg.resourceId,
       (l) => (msg.kind === 'success' ? decideSuccess(l.resource, l.task, msg, env) : decideFailure(l.resource, l.task, msg, env)),
       msg.taskId,
+      committed.take(msg.resourceId, msg.taskId, msg.attempt),
     );
   }
 

@@ -1,0 +1,67 @@
+// What this controller last committed for each resource it dispatched a step for. When the
+// step's callback comes back to the same controller, the plan is decided from it instead of
+// reading the resource again; the write is still fenced by the resource's version, so if
+// anything changed the row meanwhile the write does nothing and the step is decided again
+// from a fresh read. A hint, never the truth: a miss or a stale entry costs one read.
+import type { Loaded } from '../db/step-repository.js';
+import type { Resource, Task } from '../model.js';
+import type { Plan } from './decide.js';
+
+/** The resource and task as a committed plan left them (the version the write set). */
+export function afterCommit(r: Resource, task: Task | null, plan: Plan, now = new Date()): Loaded | null {
+  const w = plan.write;
+  const d = plan.dispatch;
+  // only steps sent now: a delayed one's callback comes much later, not worth holding
+  if (!w || !d || d.delayMs > 0) return null;
+  const resource: Resource = {
+    ...r,
+    status: w.status,
+    error: w.error,
+    properties: w.properties,
+    workerId: w.workerId,
+    leaseUntil: w.leaseMs === null ? null : new Date(now.getTime() + w.leaseMs),
+    taskId: w.taskId,
+    retryCount: w.retryCount,
+    version: r.version + 1,
+    updatedAt: now,
+  };
+  let t: Task;
+  if (plan.newTask) {
+    const n = plan.newTask;
+    t = { id: n.id, name: n.name, resourceId: r.id, state: 'PENDING', attempt: n.attempt, fromStatus: n.fromStatus, toStatus: n.toStatus, step: n.step, result: null, error: null, progress: null, createdAt: now, startedAt: null, finishedAt: null, updatedAt: now };
+  } else if (plan.taskWrite && task && task.id === plan.taskWrite.id) {
+    const tw = plan.taskWrite;
+    t = { ...task, state: tw.state, attempt: tw.attempt, error: tw.error ?? null, updatedAt: now };
+  } else {
+    return null;
+  }
+  return { resource, task: t, leaseExpired: false, taskIdleMs: 0 };
+}
+
+export class CommittedStates {
+  private readonly byResource = new Map<string, Loaded>();
+  constructor(private readonly capacity = 10_000) {}
+
+  remember(state: Loaded): void {
+    const id = state.resource.id;
+    this.byResource.delete(id);
+    this.byResource.set(id, state);
+    if (this.byResource.size > this.capacity) this.byResource.delete(this.byResource.keys().next().value!);
+  }
+
+  forget(resourceId: string): void {
+    this.byResource.delete(resourceId);
+  }
+
+  /** The state this controller left when it dispatched this attempt, if it did; used once. */
+  take(resourceId: string, taskId: string, attempt: number): Loaded | null {
+    const s = this.byResource.get(resourceId);
+    if (!s || s.task?.id !== taskId || s.task.attempt !== attempt) return null;
+    this.byResource.delete(resourceId);
+    return s;
+  }
+
+  get size(): number {
+    return this.byResource.size;
+  }
+}
