@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { pino } from 'pino';
+import { ALL_QUEUES } from '../src/broker/messages.js';
 import { migrate } from '../src/db/migrate.js';
 import { createToken } from '../src/db/token-repository.js';
 
@@ -78,7 +79,7 @@ async function resetState(db: pg.Pool): Promise<void> {
   await db.query('TRUNCATE resources, transitions, tasks, outbox, sim_ledger');
   const conn = await amqp.connect(AMQP_URL);
   const ch = await conn.createChannel();
-  for (const q of ['api_queue', 'work_queue', 'callback_queue', 'dead_letter']) await ch.deleteQueue(PREFIX + q).catch(() => {});
+  for (const q of ALL_QUEUES) await ch.deleteQueue(PREFIX + q).catch(() => {});
   await conn.close();
 }
 
@@ -238,6 +239,7 @@ async function burst(db: pg.Pool, cluster: Cluster, n: number) {
 }
 
 async function idle(db: pg.Pool, cluster: Cluster, n = 50) {
+  await warmUp(db, cluster);
   return measure(cluster, async () => {
     const lat: number[] = [];
     const ids: string[] = [];
@@ -255,12 +257,13 @@ async function waitFast(db: pg.Pool, id: string): Promise<number> {
   for (let i = 0; i < 20_000; i++) {
     const r = await db.query<{ at: Date }>(`SELECT t.created_at AS at FROM resources r JOIN transitions t ON t.resource_id = r.id AND t.to_status = 'ONBOARDED' WHERE r.id = $1 AND r.worker_id IS NULL`, [id]);
     if (r.rows[0]) return r.rows[0].at.getTime();
-    await sleep(5);
+    await sleep(10); // the latency is read from the database; polling only paces the next request
   }
   throw new Error(`${id} not ONBOARDED`);
 }
 
 async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: number) {
+  await warmUp(db, cluster);
   return measure(cluster, async () => {
     const total = rate * seconds;
     const t0 = Date.now() + 50;

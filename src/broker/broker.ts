@@ -4,7 +4,7 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Consum
 import type { z } from 'zod';
 import { errorMessage, isConnectionError, isTransientDbError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { DEAD_LETTER_QUEUE, MAX_PRIORITY, QUEUES, type QueueName } from './messages.js';
+import { DEAD_LETTER_QUEUE, laneOf, QUEUES, type QueueName } from './messages.js';
 
 /** Thrown by a handler for a message that can never be processed: it is dead-lettered at once. */
 export class PoisonMessageError extends Error {}
@@ -20,7 +20,7 @@ export type PublishOptions = { priority?: number; messageId?: string };
 export type RetryPolicy = { max_retries: number; interval_start: number; interval_step: number; interval_max: number };
 export const DEFAULT_PUBLISH_RETRY: RetryPolicy = { max_retries: 3, interval_start: 0, interval_step: 200, interval_max: 1_000 };
 export type Handler<T> = (msg: T, meta: { redelivered: boolean; deliveries: number }) => Promise<void>;
-type ConsumerSpec = { queue: QueueName; schema: z.ZodType; handler: Handler<unknown>; prefetch: number; channel?: Channel; tag?: string; acker?: Acker };
+type ConsumerSpec = { queue: QueueName; schema: z.ZodType; handler: Handler<unknown>; prefetch: number; channel?: Channel; tags: string[] };
 
 /**
  * Acks successes in batches: one `multiple` ack for the longest run of finished deliveries
@@ -143,7 +143,7 @@ export class Broker {
         return;
       } catch (err) {
         const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
-        if (attempt === 0 || attempt % 10 === 0) this.opts.log.warn({ err: errorMessage(err), retryInMs: delay }, 'RabbitMQ not reachable; retrying');
+        if (attempt === 0 || attempt % 10 === 0) this.opts.log.warn({ err: errorMessage(err), retryInMs: delay }, 'RabbitMQ not ready; retrying');
         await sleep(delay);
       }
     }
@@ -194,7 +194,16 @@ export class Broker {
     await ch.assertQueue(this.q(DEAD_LETTER_QUEUE), { durable: true });
     await ch.bindQueue(this.q(DEAD_LETTER_QUEUE), this.dlx, '');
     for (const name of QUEUES) {
-      await ch.assertQueue(this.q(name), { durable: true, arguments: { 'x-dead-letter-exchange': this.dlx, 'x-max-priority': MAX_PRIORITY } });
+      for (const lane of [laneOf(name), laneOf(name, 1)]) {
+        try {
+          await ch.assertQueue(this.q(lane), { durable: true, arguments: { 'x-dead-letter-exchange': this.dlx } });
+        } catch (err) {
+          if ((err as { code?: number }).code !== 406) throw err;
+          // the channel is closed by now; the reconnect loop logs this and tries again
+          throw new Error(`queue ${this.q(lane)} exists with other arguments (an earlier nfvo declared it with x-max-priority); ` +
+            `let it drain, delete it (rabbitmqctl delete_queue ${this.q(lane)}) and start again`);
+        }
+      }
     }
   }
 
@@ -204,7 +213,7 @@ export class Broker {
     const policy = this.opts.publishRetry ?? DEFAULT_PUBLISH_RETRY;
     for (let retry = 0; ; retry++) {
       try {
-        return await this.publishRaw(this.q(queue), content, { priority: opts.priority ?? 0, messageId: opts.messageId });
+        return await this.publishRaw(this.q(laneOf(queue, opts.priority)), content, { messageId: opts.messageId });
       } catch (err) {
         if (retry >= policy.max_retries || this.closing) throw err;
         await sleep(Math.min(policy.interval_max, policy.interval_start + retry * policy.interval_step));
@@ -233,7 +242,7 @@ export class Broker {
 
   /** Register a consumer; it is (re)attached on every connection. */
   async consume<S extends z.ZodType>(queue: QueueName, schema: S, handler: Handler<z.infer<S>>, prefetch: number): Promise<void> {
-    const spec: ConsumerSpec = { queue, schema, handler: handler as Handler<unknown>, prefetch };
+    const spec: ConsumerSpec = { queue, schema, handler: handler as Handler<unknown>, prefetch, tags: [] };
     this.consumers.push(spec);
     if (this.conn && this.consuming) await this.attach(spec);
   }
@@ -246,24 +255,27 @@ export class Broker {
     ch.on('close', () => {
       if (this.consuming) this.onChannelLost(conn, `consumer channel of ${spec.queue} closed`);
     });
+    // per consumer (RabbitMQ's meaning of a non-global prefetch): each lane has its own window
     await ch.prefetch(spec.prefetch);
     spec.channel = ch;
+    spec.tags = [];
     const acker = new Acker(ch);
-    spec.acker = acker;
-    const { consumerTag } = await ch.consume(this.q(spec.queue), (msg) => {
-      if (!msg) {
-        if (this.consuming) this.onChannelLost(conn, `consumer of ${spec.queue} cancelled by the broker`);
-        return;
-      }
-      acker.received(msg);
-      const p = this.handle(spec, ch, acker, msg).finally(() => this.inFlight.delete(p));
-      this.inFlight.add(p);
-    });
-    spec.tag = consumerTag;
+    for (const lane of [laneOf(spec.queue, 1), laneOf(spec.queue)]) {
+      const queue = this.q(lane);
+      const { consumerTag } = await ch.consume(queue, (msg) => {
+        if (!msg) {
+          if (this.consuming) this.onChannelLost(conn, `consumer of ${queue} cancelled by the broker`);
+          return;
+        }
+        acker.received(msg);
+        const p = this.handle(spec, queue, ch, acker, msg).finally(() => this.inFlight.delete(p));
+        this.inFlight.add(p);
+      });
+      spec.tags.push(consumerTag);
+    }
   }
 
-  private async handle(spec: ConsumerSpec, ch: Channel, acker: Acker, msg: ConsumeMessage): Promise<void> {
-    const queue = this.q(spec.queue);
+  private async handle(spec: ConsumerSpec, queue: string, ch: Channel, acker: Acker, msg: ConsumeMessage): Promise<void> {
     const deliveries = Number(msg.properties.headers?.['x-nfvo-deliveries'] ?? 0) + 1;
     const settle = async (reason: string | null) => {
       if (reason !== null) await this.deadLetter(queue, msg, reason);
@@ -286,7 +298,7 @@ export class Broker {
       acker.ack(msg);
     } catch (err) {
       try {
-        await this.onHandlerError(spec, ch, msg, err, deliveries);
+        await this.onHandlerError(queue, ch, msg, err, deliveries);
       } catch (e) {
         // the copy could not be published: hand the message back rather than let a later ack cover it
         this.opts.log.warn({ err: errorMessage(e), queue }, 'could not settle a failed message; requeued');
@@ -301,8 +313,7 @@ export class Broker {
     }
   }
 
-  private async onHandlerError(spec: ConsumerSpec, ch: Channel, msg: ConsumeMessage, err: unknown, deliveries: number): Promise<void> {
-    const queue = this.q(spec.queue);
+  private async onHandlerError(queue: string, ch: Channel, msg: ConsumeMessage, err: unknown, deliveries: number): Promise<void> {
     if (err instanceof PoisonMessageError) {
       await this.deadLetter(queue, msg, err.message);
       return ch.ack(msg);
@@ -326,7 +337,7 @@ export class Broker {
   /** Stop taking new messages and wait (bounded) for those in flight to be settled. */
   async stopConsuming(timeoutMs = 10_000): Promise<void> {
     this.consuming = false;
-    for (const c of this.consumers) if (c.channel && c.tag) await c.channel.cancel(c.tag).catch(() => {});
+    for (const c of this.consumers) for (const tag of c.channel ? c.tags : []) await c.channel!.cancel(tag).catch(() => {});
     await Promise.race([Promise.allSettled([...this.inFlight]), sleep(timeoutMs)]);
   }
 

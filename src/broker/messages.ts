@@ -66,6 +66,14 @@ export const CallbackMessageSchema = z.discriminatedUnion('kind', [
 ]);
 export type CallbackMessage = z.infer<typeof CallbackMessageSchema>;
 
-/** Publish priorities: operator-initiated deletes and retries overtake a backlog of creates. */
+/**
+ * Publish priorities: operator-initiated deletes and retries overtake a backlog of creates.
+ * Each queue has a second lane in RabbitMQ for them (plain queues: a priority queue costs
+ * the broker about twice the CPU per message); consumers take from both lanes, each with
+ * its own prefetch window, so a priority message never waits behind a backlog.
+ */
 export const PRIORITY = { normal: 0, operator: 5 } as const;
-export const MAX_PRIORITY = 9;
+export const PRIORITY_LANE = '.priority';
+export const laneOf = (queue: QueueName, priority = 0): string => (priority > 0 ? queue + PRIORITY_LANE : queue);
+/** Every queue nfvo declares, without its prefix. */
+export const ALL_QUEUES = [...QUEUES.flatMap((q) => [q, q + PRIORITY_LANE]), DEAD_LETTER_QUEUE];

@@ -10,6 +10,9 @@ import type { Logger } from '../log.js';
 // a row its writer has not marked sent after this long is published by the poller
 const GRACE_MS = 10_000;
 const BATCH = 500;
+// published rows are marked sent in batches: at this many, or this long after the first
+const MARK_BATCH = 500;
+const MARK_DELAY_MS = 250;
 const PURGE_EVERY_MS = 60_000;
 const KEEP_SENT_MS = 10 * 60_000;
 
@@ -42,8 +45,9 @@ export class OutboxRelay {
 
   private noteSent(id: number): void {
     this.sentIds.push(id);
-    if (this.sentIds.length >= 200) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), 10);
+    // marking is off the critical path and only has to beat GRACE_MS: batch it generously
+    if (this.sentIds.length >= MARK_BATCH) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), MARK_DELAY_MS);
   }
 
   private flush(): Promise<void> {

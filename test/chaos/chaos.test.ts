@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
+import { ALL_QUEUES } from '../../src/broker/messages.js';
 import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { spawnNfvo, type Proc } from '../helpers/procs.js';
@@ -195,13 +196,13 @@ describe('chaos', { timeout: 600_000 }, () => {
     const conn = await amqp.connect(env.config.amqpUrl);
     const ch = await conn.createChannel();
     const depth: Record<string, number> = {};
-    for (const q of ['api_queue', 'work_queue', 'callback_queue', 'dead_letter']) depth[q] = (await ch.checkQueue(env.q(q))).messageCount;
+    for (const q of ALL_QUEUES) depth[q] = (await ch.checkQueue(env.q(q))).messageCount;
     const dead: string[] = [];
     for (let m; (m = await ch.get(env.q('dead_letter'), { noAck: true })); ) dead.push(String(m.properties.headers?.['x-nfvo-reason']));
     await conn.close();
     const unacked = sh('rabbitmqctl', ['list_queues', '-q', 'name', 'messages_unacknowledged'])
       .split('\n').filter((l) => l.startsWith(env.q(''))).map((l) => Number(l.split(/\s+/)[1] ?? 0)).reduce((a, b) => a + b, 0);
-    assert.deepEqual({ ...depth, dead_letter: dead }, { api_queue: 0, work_queue: 0, callback_queue: 0, dead_letter: [] });
+    assert.deepEqual({ ...depth, dead_letter: dead }, { ...Object.fromEntries(ALL_QUEUES.map((q) => [q, 0])), dead_letter: [] });
     assert.equal(unacked, 0, 'messages left unacknowledged');
 
     const errors = rows.filter((r) => r.status === 'ERROR').length;
