@@ -73,7 +73,7 @@ export type CallbackMessage = z.infer<typeof CallbackMessageSchema>;
  * its own prefetch window, so a priority message never waits behind a backlog.
  */
 export const PRIORITY = { normal: 0, operator: 5 } as const;
-export const PRIORITY_LANE = '.priority';
+const PRIORITY_LANE = '.priority';
 export const laneOf = (queue: QueueName, priority = 0): string => (priority > 0 ? queue + PRIORITY_LANE : queue);
 /** Every queue nfvo declares, without its prefix. */
 export const ALL_QUEUES = [...QUEUES.flatMap((q) => [q, q + PRIORITY_LANE]), DEAD_LETTER_QUEUE];
