@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
+import { ALL_QUEUES } from '../../src/broker/messages.js';
 import { startRoles } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
@@ -88,7 +89,7 @@ describe('messaging', () => {
     } finally {
       await broker.stopConsuming(1_000);
       await broker.close();
-      for (const q of ['api_queue', 'work_queue', 'callback_queue', 'dead_letter']) await ch.deleteQueue(env.q('poison.' + q)).catch(() => {});
+      for (const q of ALL_QUEUES) await ch.deleteQueue(env.q('poison.' + q)).catch(() => {});
       await ch.deleteExchange(env.q('poison.nfvo.dlx')).catch(() => {});
       await conn.close();
     }
