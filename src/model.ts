@@ -28,6 +28,8 @@ export type Resource = {
 
 export const TASK_STATES = ['PENDING', 'STARTED', 'SUCCESS', 'FAILURE', 'RETRY', 'REVOKED'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
+/** States of a task that has not finished: queued, running, or waiting to be retried. */
+export const ACTIVE_TASK_STATES: readonly TaskState[] = ['PENDING', 'STARTED', 'RETRY'];
 
 export type Task = {
   id: string;

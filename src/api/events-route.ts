@@ -14,7 +14,7 @@ export function makeEventsHandler(deps: { feed: TransitionFeed; repo: ResourceRe
   return async (req: Request, res: Response): Promise<void> => {
     const header = req.header('last-event-id');
     const q = parse(EventsQuery, { ...req.query, lastEventId: header ?? req.query.lastEventId }, 'query');
-    const matches = (t: Transition) => (!q.resourceId || t.resourceId === q.resourceId) && (!q.type || t.type === q.type);
+    const matches = (e: { resourceId: string; type: string }) => (!q.resourceId || e.resourceId === q.resourceId) && (!q.type || e.type === q.type);
     const pending: Transition[] = [];
     let replaying = true;
     let lastSent = q.lastEventId ?? 0;
@@ -25,9 +25,7 @@ export function makeEventsHandler(deps: { feed: TransitionFeed; repo: ResourceRe
     };
     const sub = await deps.feed.subscribe((b) => {
       for (const t of b.transitions) if (matches(t)) (replaying ? pending.push(t) : send(t));
-      for (const p of b.progress) {
-        if ((!q.resourceId || p.resourceId === q.resourceId) && (!q.type || p.type === q.type)) res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
-      }
+      for (const p of b.progress) if (matches(p)) res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
     });
     res.on('close', () => {
       sub.unsubscribe();

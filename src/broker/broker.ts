@@ -4,7 +4,7 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Consum
 import type { z } from 'zod';
 import { errorMessage, isConnectionError, isTransientDbError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { DEAD_LETTER_QUEUE, laneOf, QUEUES, type QueueName } from './messages.js';
+import { DEAD_LETTER_QUEUE, laneOf, lanesOf, QUEUES, type QueueName } from './messages.js';
 
 /** Thrown by a handler for a message that can never be processed: it is dead-lettered at once. */
 export class PoisonMessageError extends Error {}
@@ -194,7 +194,7 @@ export class Broker {
     await ch.assertQueue(this.q(DEAD_LETTER_QUEUE), { durable: true });
     await ch.bindQueue(this.q(DEAD_LETTER_QUEUE), this.dlx, '');
     for (const name of QUEUES) {
-      for (const lane of [laneOf(name), laneOf(name, 1)]) {
+      for (const lane of lanesOf(name)) {
         try {
           await ch.assertQueue(this.q(lane), { durable: true, arguments: { 'x-dead-letter-exchange': this.dlx } });
         } catch (err) {
@@ -260,7 +260,7 @@ export class Broker {
     spec.channel = ch;
     spec.tags = [];
     const acker = new Acker(ch);
-    for (const lane of [laneOf(spec.queue, 1), laneOf(spec.queue)]) {
+    for (const lane of lanesOf(spec.queue)) {
       const queue = this.q(lane);
       const { consumerTag } = await ch.consume(queue, (msg) => {
         if (!msg) {
@@ -337,7 +337,9 @@ export class Broker {
   /** Stop taking new messages and wait (bounded) for those in flight to be settled. */
   async stopConsuming(timeoutMs = 10_000): Promise<void> {
     this.consuming = false;
-    for (const c of this.consumers) for (const tag of c.channel ? c.tags : []) await c.channel!.cancel(tag).catch(() => {});
+    for (const { channel, tags } of this.consumers) {
+      if (channel) for (const tag of tags) await channel.cancel(tag).catch(() => {});
+    }
     await Promise.race([Promise.allSettled([...this.inFlight]), sleep(timeoutMs)]);
   }
 

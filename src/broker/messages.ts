@@ -74,6 +74,9 @@ export type CallbackMessage = z.infer<typeof CallbackMessageSchema>;
  */
 export const PRIORITY = { normal: 0, operator: 5 } as const;
 const PRIORITY_LANE = '.priority';
+/** The lane a message of this priority goes to. */
 export const laneOf = (queue: QueueName, priority = 0): string => (priority > 0 ? queue + PRIORITY_LANE : queue);
+/** Both lanes of a queue, the priority lane first. */
+export const lanesOf = (queue: QueueName): string[] => [laneOf(queue, PRIORITY.operator), laneOf(queue)];
 /** Every queue nfvo declares, without its prefix. */
-export const ALL_QUEUES = [...QUEUES.flatMap((q) => [q, q + PRIORITY_LANE]), DEAD_LETTER_QUEUE];
+export const ALL_QUEUES = [...QUEUES.flatMap(lanesOf), DEAD_LETTER_QUEUE];

@@ -74,17 +74,12 @@ export function makeController(deps: ControllerDeps) {
         log.debug({ resourceId, taskId }, plan.summary);
         return plan;
       }
-      let done;
-      try {
-        done = await commit({ resource: loaded.resource, plan, msg: plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds) : null });
-      } catch (err) {
-        committed.forget(resourceId);
-        throw err;
-      }
-      const after = done ? afterCommit(loaded.resource, loaded.task, plan) : null;
-      if (after) committed.remember(after);
-      else committed.forget(resourceId);
+      const done = await commit({ resource: loaded.resource, plan, msg: plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds) : null });
       if (done) {
+        // an entry that no longer matches is harmless (the write is fenced); this only frees it sooner
+        const after = afterCommit(loaded.resource, loaded.task, plan);
+        if (after) committed.remember(after);
+        else committed.forget(resourceId);
         if (done.outbox) relay.publishNow([done.outbox]);
         log.info({ resourceId, taskId: plan.dispatch?.taskId ?? taskId, transitions: plan.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`) }, plan.summary);
         return plan;

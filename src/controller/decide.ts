@@ -3,7 +3,7 @@
 import { applyCallback, ERROR, getNext, NoTransitionError, resourceKinds, type NextTask, type ResourceType } from '../fsm/index.js';
 import { errorMessage } from '../errors.js';
 import { uuidv7 } from '../ids.js';
-import type { Json, Resource, Task } from '../model.js';
+import { ACTIVE_TASK_STATES, type Json, type Resource, type Task } from '../model.js';
 
 export type Env = { me: string; leaseMs: number; retryBaseMs: number; retryMaxMs: number; random: () => number };
 
@@ -35,7 +35,6 @@ const noop = (summary: string): Plan => ({ summary, transitions: [] });
 /** The resource at `status` with its lock released. */
 const unlocked = (status: string, error: string | null, properties: Json): ResourceWrite => ({ status, error, properties, workerId: null, leaseMs: null, taskId: null, retryCount: 0 });
 const fsmOf = (r: Resource) => resourceKinds[r.type as ResourceType].fsm;
-const ACTIVE: Task['state'][] = ['PENDING', 'STARTED', 'RETRY'];
 
 /** Capped exponential backoff with "equal jitter": half fixed, half random. */
 export function backoffMs(attempt: number, env: Env): number {
@@ -119,7 +118,7 @@ export function decideReconcile(r: Resource, task: Task | null, leaseExpired: bo
   }
   if (r.workerId !== null) {
     if (!leaseExpired) return noop(`step in flight, locked by ${r.workerId}`);
-    if (task && ACTIVE.includes(task.state)) {
+    if (task && ACTIVE_TASK_STATES.includes(task.state)) {
       const queued = task.state !== 'STARTED' && taskIdleMs < QUEUED_LEASES * env.leaseMs;
       const beating = task.state === 'STARTED' && taskIdleMs < env.leaseMs;
       if (queued || beating) {
@@ -178,6 +177,6 @@ function staleness(r: Resource, task: Task | null, msg: { taskId: string; attemp
   if (!task) return `stale callback: task ${msg.taskId} unknown`;
   if (r.taskId !== msg.taskId) return `stale callback: resource is not waiting for task ${msg.taskId}`;
   if (task.attempt !== msg.attempt) return `stale callback: attempt ${msg.attempt}, current is ${task.attempt}`;
-  if (!ACTIVE.includes(task.state)) return `stale callback: task already ${task.state}`;
+  if (!ACTIVE_TASK_STATES.includes(task.state)) return `stale callback: task already ${task.state}`;
   return null;
 }

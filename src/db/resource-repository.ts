@@ -58,6 +58,11 @@ function changed(row: Record<string, unknown>, msg: ApiMessage, priority: number
   return { resource: toResource(row), outbox: [{ id: Number(row.outbox_id), queue: 'api_queue', payload: msg, priority, delayMs: 0 }] };
 }
 
+/** A row known to exist (locked by the caller's transaction). */
+async function readResource(c: Sql, id: string): Promise<Resource> {
+  return toResource((await c.query('SELECT * FROM resources WHERE id = $1', [id])).rows[0]!);
+}
+
 async function lockRow(c: Sql, id: string, mode: 'UPDATE' | 'SHARE'): Promise<Ref | null> {
   const r = await c.query<Ref>(`SELECT id, type, status, spec FROM resources WHERE id = $1 FOR ${mode === 'UPDATE' ? 'UPDATE' : 'SHARE'}`, [id]);
   return r.rows[0] ?? null;
@@ -119,7 +124,7 @@ export function makeResourceRepository(db: Db) {
         const cur = await lockRow(c, id, 'UPDATE');
         if (!cur || (opts.type && cur.type !== opts.type)) throw notFound(`${opts.type ?? 'resource'} ${id}`);
         if (cur.spec === 'DELETED' && spec !== 'DELETED') throw conflict(`${cur.type} ${id} is being deleted`);
-        if (cur.spec === spec) return { resource: toResource((await c.query('SELECT * FROM resources WHERE id = $1', [id])).rows[0]!), outbox: [] };
+        if (cur.spec === spec) return { resource: await readResource(c, id), outbox: [] };
         if (spec === 'DELETED' && (cur.type === 'vnf_package' || cur.type === 'volume')) {
           const user = await liveVnfUsing(c, cur);
           if (user) throw conflict(`${cur.type === 'volume' ? `volume ${id} is attached to` : `vnf package ${id} is used by`} vnf ${user}; delete or terminate the vnf first`, { usedBy: user });
@@ -137,7 +142,7 @@ export function makeResourceRepository(db: Db) {
         if (cur.status !== 'ERROR') throw conflict(`${cur.type} ${id} is ${cur.status}, not ERROR; only a resource in ERROR can be retried`);
         const msg: ApiMessage = { v: 1, kind: 'retry', resourceId: id };
         const [row] = await insertOutbox(c, [{ queue: 'api_queue', payload: msg, priority: PRIORITY.operator }]);
-        return { resource: toResource((await c.query('SELECT * FROM resources WHERE id = $1', [id])).rows[0]!), outbox: [row!] };
+        return { resource: await readResource(c, id), outbox: [row!] };
       });
     },
 
@@ -146,7 +151,7 @@ export function makeResourceRepository(db: Db) {
       return db.tx(async (c) => {
         const r = await revokeTask(c, taskId, 'revoked by an operator');
         if (!r) throw notFound(`task ${taskId}`);
-        if (!['PENDING', 'STARTED', 'RETRY'].includes(r.before)) throw conflict(`task ${taskId} is ${r.before}; only a queued or running task can be revoked`);
+        if (!r.revoked) throw conflict(`task ${taskId} is ${r.before}; only a queued or running task can be revoked`);
         // a controller plan decided before the revoke (a retry, a take-over) must not overwrite it
         await c.query('UPDATE resources SET version = version + 1, updated_at = now() WHERE id = $1', [r.resourceId]);
         const outbox = await insertOutbox(c, [{ queue: 'api_queue', payload: { v: 1, kind: 'reconcile', resourceId: r.resourceId } satisfies ApiMessage, priority: PRIORITY.operator }]);

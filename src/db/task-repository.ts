@@ -1,4 +1,5 @@
 // The worker's view of a task: start it (fenced by attempt), renew the lease, report progress.
+import { ACTIVE_TASK_STATES } from '../model.js';
 import type { Sql } from './db.js';
 
 export type AttemptKey = { taskId: string; attempt: number; redelivered: boolean };
@@ -49,19 +50,21 @@ export async function heartbeat(c: Sql, a: { taskId: string; attempt: number; re
 
 /**
  * Revoke a task that has not finished: a queued attempt will not start, a running one is
- * aborted at its next heartbeat. Returns the task's state before, or null if unknown.
+ * aborted at its next heartbeat. Returns the task's state before and whether it was revoked
+ * (only an unfinished one is), or null if unknown.
  */
-export async function revokeTask(c: Sql, id: string, reason: string): Promise<{ before: string; resourceId: string } | null> {
-  const r = await c.query<{ before: string; resource_id: string }>(
-    `UPDATE tasks t SET state = CASE WHEN o.state IN ('PENDING', 'STARTED', 'RETRY') THEN 'REVOKED' ELSE t.state END,
-            error = CASE WHEN o.state IN ('PENDING', 'STARTED', 'RETRY') THEN $2 ELSE t.error END,
-            finished_at = CASE WHEN o.state IN ('PENDING', 'STARTED', 'RETRY') THEN now() ELSE t.finished_at END,
+export async function revokeTask(c: Sql, id: string, reason: string): Promise<{ before: string; revoked: boolean; resourceId: string } | null> {
+  const r = await c.query<{ before: string; revoked: boolean; resource_id: string }>(
+    `UPDATE tasks t SET state = CASE WHEN o.active THEN 'REVOKED' ELSE t.state END,
+            error = CASE WHEN o.active THEN $2 ELSE t.error END,
+            finished_at = CASE WHEN o.active THEN now() ELSE t.finished_at END,
             updated_at = now()
-       FROM (SELECT id, state FROM tasks WHERE id = $1 FOR UPDATE) o
+       FROM (SELECT id, state, state = ANY($3::text[]) AS active FROM tasks WHERE id = $1 FOR UPDATE) o
       WHERE t.id = o.id
-     RETURNING o.state AS before, t.resource_id`,
-    [id, reason],
+     RETURNING o.state AS before, o.active AS revoked, t.resource_id`,
+    [id, reason, ACTIVE_TASK_STATES],
   );
-  return r.rows[0] ? { before: r.rows[0].before, resourceId: r.rows[0].resource_id } : null;
+  const row = r.rows[0];
+  return row ? { before: row.before, revoked: row.revoked, resourceId: row.resource_id } : null;
 }
 

@@ -24,11 +24,12 @@ export function makeWorker(deps: WorkerDeps) {
   async function run(msg: WorkMessage, meta: { redelivered: boolean }): Promise<void> {
     const log = deps.log.child({ resourceId: msg.resourceId, taskId: msg.taskId, action: msg.action, attempt: msg.attempt });
     const base = { v: 1 as const, taskId: msg.taskId, resourceId: msg.resourceId, attempt: msg.attempt, nextTask: msg.callbacks.success.nextTask };
+    const failed = (error: string, retryable: boolean, expired?: true): CallbackMessage => ({ ...base, kind: 'error', error, retryable, ...(expired ? { expired } : {}), nextTask: msg.callbacks.error.nextTask });
     const fn = tasks[msg.action];
     if (!fn) {
       // fail loudly: the step fails for good (its resource goes to ERROR) and the message is dead-lettered
       log.error('unknown action');
-      await broker.publish('callback_queue', { ...base, kind: 'error', error: `unknown action "${msg.action}"`, retryable: false, nextTask: msg.callbacks.error.nextTask } satisfies CallbackMessage);
+      await broker.publish('callback_queue', failed(`unknown action "${msg.action}"`, false));
       throw new PoisonMessageError(`unknown task "${msg.action}"`);
     }
     const ids = { taskId: msg.taskId, attempt: msg.attempt, resourceId: msg.resourceId, leaseMs };
@@ -38,7 +39,7 @@ export function makeWorker(deps: WorkerDeps) {
     }
     if (msg.expiresAt !== undefined && Date.now() > msg.expiresAt) {
       log.warn({ expiresAt: new Date(msg.expiresAt).toISOString() }, 'attempt expired before it ran; not run');
-      await broker.publish('callback_queue', { ...base, kind: 'error', error: `${msg.action} expired before a worker ran it`, retryable: true, expired: true, nextTask: msg.callbacks.error.nextTask } satisfies CallbackMessage);
+      await broker.publish('callback_queue', failed(`${msg.action} expired before a worker ran it`, true, true));
       return;
     }
     log.debug('action started');
@@ -74,7 +75,7 @@ export function makeWorker(deps: WorkerDeps) {
       log.info('action succeeded');
     } catch (err) {
       const retryable = err instanceof DriverError ? err.retryable : true;
-      cb = { ...base, kind: 'error', error: errorMessage(err), retryable, nextTask: msg.callbacks.error.nextTask };
+      cb = failed(errorMessage(err), retryable);
       log.warn({ err: errorMessage(err), retryable }, 'action failed');
     } finally {
       clearInterval(beat);

@@ -8,6 +8,7 @@ import { startRoles } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
+import { startInProcess } from '../helpers/in-process.js';
 
 describe('messaging', () => {
   let env: TestEnv;
@@ -17,9 +18,8 @@ describe('messaging', () => {
   after(() => env.cleanup());
 
   it('malformed and unknown messages are dead-lettered with the reason; the consumers keep running', async () => {
-    const nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    const { nfvo, api } = await startInProcess(env);
     try {
-      await waitFor('broker', async () => nfvo.broker.connected);
       const conn = await amqp.connect(env.config.amqpUrl);
       const ch = await conn.createConfirmChannel();
       const send = (q: string, body: string) => ch.sendToQueue(env.q(q), Buffer.from(body), { persistent: true });
@@ -43,7 +43,6 @@ describe('messaging', () => {
       assert.ok(dead.some((d) => d.queue === env.q('callback_queue') && /^invalid message/.test(d.reason)), JSON.stringify(byQueue));
       assert.ok(dead.some((d) => d.queue === env.q('work_queue') && d.reason === 'unknown task "vnfp.explode"'), JSON.stringify(byQueue));
       // still consuming
-      const api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
       const { body } = await api.post('/v1/volumes', { name: 'after-poison', sizeGb: 1 });
       await api.waitStatus(body.id, 'AVAILABLE');
     } finally {
@@ -116,9 +115,8 @@ describe('messaging', () => {
       await apiOnly.stop();
     }
     // RabbitMQ "comes back": a process that can reach it relays the waiting messages
-    const nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    const { nfvo, api } = await startInProcess(env);
     try {
-      const api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
       for (const id of ids) await api.waitStatus(id, 'ONBOARDED', 30_000);
       // published rows are marked sent in batches, shortly after
       await waitFor('outbox drained', async () => (await env.pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n === 0);

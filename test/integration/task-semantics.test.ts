@@ -1,8 +1,8 @@
 // Revoke, expiry and delayed steps, on the real services.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startRoles, type Running } from '../../src/compose.js';
-import { makeTestEnv, quiet, sleep, waitFor, type TestEnv } from '../helpers/env.js';
+import type { Running } from '../../src/compose.js';
+import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
 
@@ -45,15 +45,13 @@ describe('revoke', () => {
   it('a revoked queued task never runs, even after every process restarts', async () => {
     // no worker: the task waits in work_queue
     await nfvo.stop();
-    nfvo = await startRoles(env.config, ['api', 'controller'], { logger: quiet });
-    api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+    ({ nfvo, api } = await startInProcess(env, ['api', 'controller']));
     const { body } = await api.post('/v1/vnf-packages', { name: 'queued' });
     const taskId = await waitFor('task dispatched', async () => (await api.get(`/v1/resources/${body.id}`)).body.taskId);
     assert.equal((await api.post(`/v1/tasks/${taskId}/revoke`)).status, 202);
     await api.waitStatus(body.id, 'ERROR');
     await nfvo.stop();
-    nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
-    api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+    ({ nfvo, api } = await startInProcess(env, ['api', 'controller', 'worker']));
     await sleep(1_000);
     const effects = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1`, [body.id])).rows[0].n;
     assert.equal(effects, 0, 'the revoked upload was never applied');
@@ -69,10 +67,8 @@ describe('progress and priority', () => {
   after(() => env.cleanup());
 
   it('a long action reports progress on its task and on the event stream while it runs', async () => {
-    const nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    const { nfvo, base, api } = await startInProcess(env);
     try {
-      const base = `http://127.0.0.1:${nfvo.port}`;
-      const api = client(base, env.auth());
       const ctl = new AbortController();
       const res = await fetch(`${base}/v1/events?type=volume`, { headers: env.auth('viewer'), signal: ctl.signal });
       const { body } = await api.post('/v1/volumes', { name: 'progressing', sizeGb: 1, simulate: { latencyMs: { create: 1_500 } } });
@@ -95,26 +91,25 @@ describe('progress and priority', () => {
   });
 
   it('an operator delete overtakes a backlog of creates', async () => {
-    let nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
-    const api = () => client(`http://127.0.0.1:${nfvo.port}`, env.auth());
+    let { nfvo, api } = await startInProcess(env);
     try {
-      const victim = (await api().post('/v1/volumes', { name: 'victim', sizeGb: 1 })).body.id;
-      await api().waitStatus(victim, 'AVAILABLE');
+      const victim = (await api.post('/v1/volumes', { name: 'victim', sizeGb: 1 })).body.id;
+      await api.waitStatus(victim, 'AVAILABLE');
       await nfvo.stop();
       // a backlog of 150 creates waits in the queues (no worker), then the delete is asked
-      nfvo = await startRoles(env.config, ['api', 'controller'], { logger: quiet });
+      ({ nfvo, api } = await startInProcess(env, ['api', 'controller']));
       const backlog: string[] = [];
-      for (let i = 0; i < 150; i++) backlog.push((await api().post('/v1/volumes', { name: `bulk-${i}`, sizeGb: 1 })).body.id);
+      for (let i = 0; i < 150; i++) backlog.push((await api.post('/v1/volumes', { name: `bulk-${i}`, sizeGb: 1 })).body.id);
       await waitFor('backlog dispatched', async () => (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE name = 'volume.create' AND state = 'PENDING'`)).rows[0].n === 150);
-      await api().del(`/v1/volumes/${victim}`);
+      await api.del(`/v1/volumes/${victim}`);
       await waitFor('delete dispatched', async () => (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE resource_id = $1 AND name = 'volume.delete'`, [victim])).rows[0].n === 1);
       await nfvo.stop();
       // one worker, one message at a time: the delete goes first
-      nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
-      await client(`http://127.0.0.1:${nfvo.port}`, env.auth()).waitStatus(victim, 'DELETED', 30_000);
+      ({ nfvo, api } = await startInProcess(env));
+      await api.waitStatus(victim, 'DELETED', 30_000);
       const creates = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE action = 'volume.create' AND resource_id = ANY($1::uuid[])`, [backlog])).rows[0].n;
       assert.ok(creates < 20, `the delete ran after ${creates} of the 150 queued creates`);
-      for (const id of backlog) await client(`http://127.0.0.1:${nfvo.port}`, env.auth()).waitStatus(id, 'AVAILABLE', 30_000);
+      for (const id of backlog) await api.waitStatus(id, 'AVAILABLE', 30_000);
     } finally {
       await nfvo.stop();
     }
@@ -129,18 +124,16 @@ describe('expiry', () => {
   after(() => env.cleanup());
 
   it('an attempt that reaches a worker after its expiry is not run; the step is retried', async () => {
-    let nfvo = await startRoles(env.config, ['api', 'controller'], { logger: quiet });
+    let { nfvo, api } = await startInProcess(env, ['api', 'controller']);
     try {
-      const api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
       const { body } = await api.post('/v1/vnf-packages', { name: 'late' });
       await waitFor('dispatched', async () => (await api.get(`/v1/resources/${body.id}`)).body.taskId);
       await sleep(1_500); // the upload waits in the queue past its expiry
       await nfvo.stop();
-      nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
-      const api2 = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
-      await api2.waitStatus(body.id, 'ONBOARDED');
-      const upload = (await api2.get(`/v1/resources/${body.id}/transitions`)).body.items[0];
-      const task = (await api2.get(`/v1/tasks/${upload.taskId}`)).body;
+      ({ nfvo, api } = await startInProcess(env));
+      await api.waitStatus(body.id, 'ONBOARDED');
+      const upload = (await api.get(`/v1/resources/${body.id}/transitions`)).body.items[0];
+      const task = (await api.get(`/v1/tasks/${upload.taskId}`)).body;
       assert.equal(task.attempt, 2, 'the expired attempt was replaced by a retry');
       const uploads = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND action = 'vnf_package.upload'`, [body.id])).rows[0].n;
       assert.equal(uploads, 1);
@@ -158,9 +151,8 @@ describe('leases', () => {
   after(() => env.cleanup());
 
   it('an attempt waiting in a queue keeps its lease; one whose holder is gone is taken over', async () => {
-    let nfvo = await startRoles(env.config, ['api', 'controller'], { logger: quiet });
+    let { nfvo, api } = await startInProcess(env, ['api', 'controller']);
     try {
-      const api = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
       const { body } = await api.post('/v1/volumes', { name: 'orphan', sizeGb: 1 });
       const taskId = await waitFor('dispatched', async () => (await api.get(`/v1/resources/${body.id}`)).body.taskId);
       // no worker: the lease (1 s) runs out while the attempt waits in the queue; it is renewed, not re-sent
@@ -171,12 +163,11 @@ describe('leases', () => {
       await env.pool.query(`UPDATE tasks SET updated_at = now() - interval '1 hour' WHERE id = $1`, [taskId]);
       await waitFor('take-over', async () => (await api.get(`/v1/tasks/${taskId}`)).body.attempt === 2);
       await nfvo.stop();
-      nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
-      const api2 = client(`http://127.0.0.1:${nfvo.port}`, env.auth());
-      await api2.waitStatus(body.id, 'AVAILABLE');
+      ({ nfvo, api } = await startInProcess(env));
+      await api.waitStatus(body.id, 'AVAILABLE');
       const created = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND action = 'volume.create'`, [body.id])).rows[0].n;
       assert.equal(created, 1, 'the stale first attempt did not run as well');
-      assert.equal((await api2.get(`/v1/resources/${body.id}/transitions`)).body.items.length, 1);
+      assert.equal((await api.get(`/v1/resources/${body.id}/transitions`)).body.items.length, 1);
     } finally {
       await nfvo.stop();
     }
