@@ -17,18 +17,36 @@ export const NextTaskSchema = z.object({
   re_entrant: z.boolean(),
 });
 
-/** api_queue: "look at this resource" (level-based: the message carries no state). */
-export const ApiMessageSchema = z.object({
-  v: z.literal(1),
-  kind: z.enum(['reconcile', 'retry']),
-  resourceId: uuid,
-});
-export type ApiMessage = z.infer<typeof ApiMessageSchema>;
-
 const SimulateSchema = z.object({
   fail: z.record(z.string(), z.number().int().min(0)).optional(),
   latencyMs: z.record(z.string(), z.number().int().min(0)).optional(),
 });
+
+/**
+ * The row a create inserted, sent along so the controller can decide the first step without
+ * reading it back. A hint, never the truth: the controller's write is fenced by `version`,
+ * and a message without it (or a stale one) costs one read.
+ */
+export const CreatedSchema = z.object({
+  type: z.string().min(1),
+  name: z.string(),
+  status: z.string().min(1),
+  spec: z.string().min(1),
+  version: z.number().int(),
+  properties: record,
+  simulate: SimulateSchema.nullable(),
+  createdAt: z.string().datetime({ offset: true }),
+});
+export type Created = z.infer<typeof CreatedSchema>;
+
+/** api_queue: "look at this resource" (level-based: the state is read, or hinted for a create). */
+export const ApiMessageSchema = z.object({
+  v: z.literal(1),
+  kind: z.enum(['reconcile', 'retry']),
+  resourceId: uuid,
+  created: CreatedSchema.optional(),
+});
+export type ApiMessage = z.infer<typeof ApiMessageSchema>;
 
 /** work_queue: one action for a worker, with the callbacks it must report to. */
 export const WorkMessageSchema = z.object({

@@ -3,6 +3,8 @@
 // reading the resource again; the write is still fenced by the resource's version, so if
 // anything changed the row meanwhile the write does nothing and the step is decided again
 // from a fresh read. A hint, never the truth: a miss or a stale entry costs one read.
+// The same holds for the row a create sends along with its api_queue message.
+import type { Created } from '../broker/messages.js';
 import type { Loaded } from '../db/step-repository.js';
 import type { Resource, Task } from '../model.js';
 import type { Plan } from './decide.js';
@@ -36,6 +38,16 @@ export function afterCommit(r: Resource, task: Task | null, plan: Plan, now = ne
     return null;
   }
   return { resource, task: t, leaseExpired: false, taskIdleMs: 0 };
+}
+
+/** A resource as its create inserted it (sent along with the api_queue message): no task, no lock. */
+export function asCreated(id: string, c: Created): Loaded {
+  const at = new Date(c.createdAt);
+  const resource: Resource = {
+    id, type: c.type, name: c.name, status: c.status, spec: c.spec, workerId: null, leaseUntil: null, taskId: null, retryCount: 0,
+    version: c.version, properties: c.properties, simulate: c.simulate, error: null, createdAt: at, updatedAt: at,
+  };
+  return { resource, task: null, leaseExpired: false, taskIdleMs: 0 };
 }
 
 export class CommittedStates {

@@ -11,7 +11,7 @@ import { resourceKinds, type ResourceType } from '../fsm/index.js';
 import type { Logger } from '../log.js';
 import type { Resource } from '../model.js';
 import type { OutboxRelay } from '../outbox/relay.js';
-import { afterCommit, CommittedStates } from './committed.js';
+import { afterCommit, asCreated, CommittedStates } from './committed.js';
 import { decideFailure, decideReconcile, decideRetry, decideSuccess, type Env, type Plan } from './decide.js';
 
 export type ControllerDeps = { id: string; db: Db; broker: Broker; relay: OutboxRelay; log: Logger; config: Config };
@@ -59,7 +59,7 @@ export function makeController(deps: ControllerDeps) {
    */
   async function step(resourceId: string, decide: (l: Loaded) => Promise<Plan> | Plan, taskId?: string, hint: Loaded | null = null): Promise<Plan | null> {
     for (let round = 1; ; round++) {
-      // first round: what this controller committed when it dispatched the step, if it did
+      // first round: what this controller committed when it dispatched the step, or what a create inserted
       const loaded = round === 1 && hint ? hint : await load({ id: resourceId, taskId });
       if (!loaded) {
         log.warn({ resourceId }, 'message for a resource that does not exist; ignored');
@@ -89,13 +89,14 @@ export function makeController(deps: ControllerDeps) {
     }
   }
 
-  const reconcile = (id: string) => step(id, (l) => decideReconcile(l.resource, l.task, l.leaseExpired, env, l.taskIdleMs));
+  const reconcileDecision = (l: Loaded) => decideReconcile(l.resource, l.task, l.leaseExpired, env, l.taskIdleMs);
+  const reconcile = (id: string) => step(id, reconcileDecision);
 
   async function onApiMessage(msg: ApiMessage): Promise<void> {
     if (msg.kind === 'retry') {
       await step(msg.resourceId, async (l) => decideRetry(l.resource, (await statusBeforeError(db.pool, l.resource.id)) ?? resourceKinds[l.resource.type as ResourceType].initial, env));
     } else {
-      await reconcile(msg.resourceId);
+      await step(msg.resourceId, reconcileDecision, undefined, msg.created ? asCreated(msg.resourceId, msg.created) : null);
     }
   }
 

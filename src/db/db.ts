@@ -23,6 +23,9 @@ export function makeDb(opts: { url: string; poolSize: number; log: Logger; appNa
     connectionString: opts.url,
     max: opts.poolSize,
     application_name: opts.appName,
+    // the hot paths' named statements take arrays of keys: the planner's custom plan for each
+    // call is the same index lookup as the generic one, so plan once per connection instead
+    options: '-c plan_cache_mode=force_generic_plan',
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     // a statement that hangs (e.g. the server is being restarted) must not hang the caller

@@ -1,7 +1,7 @@
 // The API's side of resources: create (with its outbox message, in one statement), spec
 // changes with their preconditions (row locks), and the reads operators make (Prisma).
 // Prisma types stop here.
-import { PRIORITY, type ApiMessage } from '../broker/messages.js';
+import { PRIORITY, type ApiMessage, type Created } from '../broker/messages.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import type { Json, Resource, Simulate, Task, Transition } from '../model.js';
@@ -44,7 +44,13 @@ async function insertResources(c: Sql, rows: (NewResource & { id: string })[]): 
     ],
   });
   const byId = new Map(res.rows.map((row) => [row.id as string, row]));
-  return rows.map((r) => changed(byId.get(r.id)!, { v: 1, kind: 'reconcile', resourceId: r.id }, PRIORITY.normal));
+  // the outbox row stays a plain "look at it"; the copy published now carries the row as inserted
+  return rows.map((r) => {
+    const row = byId.get(r.id)!;
+    const { type, name, status, spec, version, properties, simulate, createdAt } = toResource(row);
+    const created: Created = { type, name, status, spec, version, properties, simulate, createdAt: createdAt.toISOString() };
+    return changed(row, { v: 1, kind: 'reconcile', resourceId: r.id, created }, PRIORITY.normal);
+  });
 }
 const UPDATE_SPEC = `
 WITH r AS (

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { type Running } from '../../src/compose.js';
+import { uuidv7 } from '../../src/ids.js';
 import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
@@ -103,6 +104,22 @@ describe('orchestration (api + controller + worker in one process)', () => {
     await api.waitStatus(body.id, 'DELETED');
     const ts = await transitions(body.id);
     assert.deepEqual(ts.map((t) => `${t.from}->${t.to}`), ['CREATED->UPLOADED', 'UPLOADED->DELETED']);
+  });
+
+  it('a create message whose row changed before the controller saw it is decided from the row', async () => {
+    // the row as a create inserted it, then deleted before any controller looked at it (version 2)
+    const id = uuidv7();
+    await env.pool.query(`INSERT INTO resources (id, type, name, status, spec, properties, version) VALUES ($1, 'vnf_package', 'stale-hint', 'CREATED', 'DELETED', '{}', 2)`, [id]);
+    const created = { type: 'vnf_package', name: 'stale-hint', status: 'CREATED', spec: 'ONBOARDED', version: 1, properties: {}, simulate: null, createdAt: new Date().toISOString() };
+    const conn = await amqp.connect(env.config.amqpUrl);
+    const ch = await conn.createConfirmChannel();
+    ch.sendToQueue(env.q('api_queue'), Buffer.from(JSON.stringify({ v: 1, kind: 'reconcile', resourceId: id, created })), { persistent: true });
+    await ch.waitForConfirms();
+    await conn.close();
+    await api.waitStatus(id, 'DELETED');
+    // the hint said "onboard"; the row said "delete": nothing was uploaded
+    assert.deepEqual((await transitions(id)).map((t) => `${t.from}->${t.to}`), ['CREATED->DELETED']);
+    assert.deepEqual(await ledger(id), ['vnf_package.delete']);
   });
 
   it('a long action reports progress on its task while it runs', async () => {

@@ -2,7 +2,7 @@
 // plan as deciding from a fresh read, and it is only ever used for the attempt it dispatched.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { afterCommit, CommittedStates } from '../../src/controller/committed.js';
+import { afterCommit, asCreated, CommittedStates } from '../../src/controller/committed.js';
 import { decideFailure, decideReconcile, decideSuccess, type Env } from '../../src/controller/decide.js';
 import type { Resource } from '../../src/model.js';
 
@@ -47,6 +47,19 @@ describe('afterCommit', () => {
   it('holds nothing for a plan that dispatches nothing', () => {
     const atSpec = decideReconcile(res({ status: 'ONBOARDED' }), null, false, env);
     assert.equal(afterCommit(res({ status: 'ONBOARDED' }), null, atSpec), null);
+  });
+});
+
+describe('asCreated', () => {
+  it('decides the first step exactly as a fresh read of the inserted row would', () => {
+    const row = res({ version: 1, createdAt: new Date(1_000), updatedAt: new Date(1_000), simulate: { fail: { upload: 1 } } });
+    const hint = asCreated(row.id, { type: row.type, name: row.name, status: row.status, spec: row.spec, version: 1, properties: row.properties, simulate: row.simulate, createdAt: row.createdAt.toISOString() });
+    assert.deepEqual(hint, { resource: row, task: null, leaseExpired: false, taskIdleMs: 0 });
+    const fromHint = decideReconcile(hint.resource, null, false, env);
+    const fromRead = decideReconcile(row, null, false, env);
+    assert.deepEqual({ ...fromHint, newTask: { ...fromHint.newTask, id: '' }, write: { ...fromHint.write, taskId: '' }, dispatch: { ...fromHint.dispatch, taskId: '' } },
+      { ...fromRead, newTask: { ...fromRead.newTask, id: '' }, write: { ...fromRead.write, taskId: '' }, dispatch: { ...fromRead.dispatch, taskId: '' } });
+    assert.equal(fromHint.dispatch?.action, 'vnfp.upload');
   });
 });
 
