@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '64' },
     warmup: { type: 'string', default: '500' },
+    repeat: { type: 'string', default: '2' },
     'db-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/nfvo_bench' },
     'amqp-url': { type: 'string', default: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' },
     port: { type: 'string', default: process.env.BENCH_PORT ?? '18089' },
@@ -72,6 +73,11 @@ function serviceCpuSeconds(): Record<string, number> {
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
+};
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -403,14 +409,39 @@ async function main(): Promise<void> {
       }
       break;
     }
-    case 'bigtable':
+    case 'bigtable': {
+      // empty, 100k, 1M, empty again: the filled-table figures are compared with the mean of the
+      // empty-table runs on both sides of them (the machine's speed drifts), each a median of --repeat
+      const repeat = Math.max(1, Number(args.repeat));
+      const bursts = async (rows: number) => {
+        const tps: number[] = [];
+        for (let i = 0; i < repeat; i++) {
+          await run('bigtable', C, W, async (cl) => {
+            const r = await burst(db, cl, n);
+            tps.push(r.transitions_per_s);
+            return { existing_rows: rows, run: i + 1, ...r };
+          }, rows > 0);
+        }
+        return Math.round(median(tps));
+      };
+      await resetState(db);
+      const before = await bursts(0);
+      const filled: Record<string, number> = {};
       for (const rows of [100_000, 1_000_000]) {
-        await resetState(db);
         await fillTable(db, rows);
-        await run('bigtable', C, W, async (cl) => ({ existing_rows: rows, ...(await burst(db, cl, n)) }), true);
+        filled[rows] = await bursts(rows);
       }
       await resetState(db);
+      const afterwards = await bursts(0);
+      const empty = (before + afterwards) / 2;
+      print('bigtable_summary', {
+        controllers: C, workers: W, n, repeat,
+        empty_table_transitions_per_s: { before, after: afterwards },
+        transitions_per_s: filled,
+        vs_empty_pct: Object.fromEntries(Object.entries(filled).map(([rows, tps]) => [rows, round((100 * (tps - empty)) / empty, 1)])),
+      });
       break;
+    }
     default:
       throw new Error(`unknown scenario ${args.scenario}: burst | idle | steady | scale | bigtable | delayed`);
   }
