@@ -32,6 +32,8 @@ export type ApiDeps = {
 export function makeApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // responses describe live resources: an ETag (a hash of every body) would save no work
+  app.set('etag', false);
   app.use(helmet());
   app.set('query parser', 'simple');
   app.use(
