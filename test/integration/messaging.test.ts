@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
+import { pino } from 'pino';
 import { ALL_QUEUES } from '../../src/broker/messages.js';
 import { startRoles } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
@@ -97,7 +98,9 @@ describe('messaging', () => {
   it('requests made while RabbitMQ is unreachable are kept in the outbox and carried out later', async () => {
     // an API whose broker address points nowhere: it still accepts requests
     const down = loadConfig({ ...env.vars, AMQP_URL: 'amqp://guest:guest@127.0.0.1:1' });
-    const apiOnly = await startRoles(down, ['api'], { logger: quiet });
+    const logged: { level: number; req?: { url: string } }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const apiOnly = await startRoles(down, ['api'], { logger });
     const ids: string[] = [];
     try {
       const api = client(`http://127.0.0.1:${apiOnly.port}`, env.auth());
@@ -109,6 +112,8 @@ describe('messaging', () => {
       const ready = await api.get('/readyz');
       assert.equal(ready.status, 503);
       assert.equal(ready.body.checks.broker, 'down');
+      assert.ok(logged.some((l) => l.req?.url === '/readyz' && l.level === 30), 'the probe answer is logged at info');
+      assert.ok(!logged.some((l) => l.level >= 50), 'and nothing at error');
       const unsent = (await env.pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n;
       assert.equal(unsent, 5, 'every accepted request has its message waiting in the outbox');
     } finally {
