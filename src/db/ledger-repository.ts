@@ -22,14 +22,15 @@ async function recordEffects(c: Sql, effects: Effect[]): Promise<{ applied: bool
     values: [effects.map((e) => e.resourceId), effects.map((e) => e.resourceType), effects.map((e) => e.action), effects.map((e) => e.taskId), effects.map((e) => e.effectKey), effects.map((e) => JSON.stringify(e.result))],
   });
   const inserted = new Set(r.rows.map((x) => x.effect_key));
-  const claimed = new Set<string>();
-  const repeats = effects.filter((e) => e.effectKey !== null && (!inserted.has(e.effectKey) || claimed.has(e.effectKey) || !claimed.add(e.effectKey)));
+  // applied: no key, or the first effect of the batch with a key this statement inserted
+  const applied = effects.map((e) => e.effectKey === null || inserted.delete(e.effectKey));
+  const repeatKeys = effects.filter((_, i) => !applied[i]).map((e) => e.effectKey!);
   const earlier = new Map<string, Record<string, unknown>>();
-  if (repeats.length) {
-    const prev = await c.query<{ effect_key: string; result: Record<string, unknown> }>('SELECT effect_key, result FROM sim_ledger WHERE effect_key = ANY($1::text[])', [repeats.map((e) => e.effectKey)]);
+  if (repeatKeys.length) {
+    const prev = await c.query<{ effect_key: string; result: Record<string, unknown> }>('SELECT effect_key, result FROM sim_ledger WHERE effect_key = ANY($1::text[])', [repeatKeys]);
     for (const p of prev.rows) earlier.set(p.effect_key, p.result);
   }
-  return effects.map((e) => (repeats.includes(e) ? { applied: false, result: earlier.get(e.effectKey!) ?? e.result } : { applied: true, result: e.result }));
+  return effects.map((e, i) => (applied[i] ? { applied: true, result: e.result } : { applied: false, result: earlier.get(e.effectKey!) ?? e.result }));
 }
 
 export function makeLedger(c: Sql): Ledger {
