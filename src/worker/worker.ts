@@ -18,7 +18,8 @@ export function makeWorker(deps: WorkerDeps) {
   const leaseMs = config.leaseSeconds * 1000;
   // how often a running attempt renews its lease and checks it was not revoked
   const heartbeatMs = Math.min(2_000, Math.max(200, leaseMs / 3));
-  const abort = new AbortController();
+  // the attempts running now, aborted together when the process stops
+  const running = new Set<AbortController>();
   const start = makeBatcher((keys: AttemptKey[]) => startAttempts(db.pool, keys, heartbeatMs * 3));
 
   async function run(msg: WorkMessage, meta: { redelivered: boolean }): Promise<void> {
@@ -45,8 +46,7 @@ export function makeWorker(deps: WorkerDeps) {
     log.debug('action started');
     // aborted when the process stops or the task is revoked
     const attemptAbort = new AbortController();
-    const onStop = () => attemptAbort.abort(new Error('worker stopping'));
-    abort.signal.addEventListener('abort', onStop);
+    running.add(attemptAbort);
     const beat = setInterval(() => {
       heartbeat(db.pool, ids)
         .then((current) => {
@@ -79,7 +79,7 @@ export function makeWorker(deps: WorkerDeps) {
       log.warn({ err: errorMessage(err), retryable }, 'action failed');
     } finally {
       clearInterval(beat);
-      abort.signal.removeEventListener('abort', onStop);
+      running.delete(attemptAbort);
     }
     await broker.publish('callback_queue', cb);
   }
@@ -90,7 +90,7 @@ export function makeWorker(deps: WorkerDeps) {
       deps.log.info({ workerId: deps.id }, 'worker started');
     },
     async stop(): Promise<void> {
-      abort.abort();
+      for (const a of running) a.abort(new Error('worker stopping'));
     },
   };
 }

@@ -173,3 +173,35 @@ describe('leases', () => {
     }
   });
 });
+
+describe('stopping a worker', () => {
+  let env: TestEnv;
+  before(async () => {
+    env = await makeTestEnv('stopping', { STOP_TIMEOUT_MS: '300', LEASE_SECONDS: '2', WORKER_CONCURRENCY: '16' });
+  });
+  after(() => env.cleanup());
+
+  it('aborts the attempts still running after the stop timeout; the next start runs each of them once', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    let { nfvo, api } = await startInProcess(env);
+    try {
+      // the sim applies a create half-way through its latency (after 2 s)
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) ids.push((await api.post('/v1/volumes', { name: `slow-${i}`, sizeGb: 1, simulate: { latencyMs: { create: 4_000 } } })).body.id);
+      await waitFor('all running', async () => (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE state = 'STARTED'`)).rows[0].n === 12);
+      await nfvo.stop();
+      await sleep(2_500);
+      const applied = async () => (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE action = 'volume.create' AND outcome = 'applied'`)).rows[0].n;
+      assert.equal(await applied(), 0, 'the stopped attempts were aborted before they applied anything');
+      assert.deepEqual(warnings.map((w) => w.message), [], 'no process warnings while 12 attempts ran');
+      ({ nfvo, api } = await startInProcess(env));
+      for (const id of ids) await api.waitStatus(id, 'AVAILABLE', 30_000);
+      assert.equal(await applied(), 12, 'each volume was created once');
+    } finally {
+      process.off('warning', onWarning);
+      await nfvo.stop();
+    }
+  });
+});
