@@ -395,10 +395,24 @@ async function main(): Promise<void> {
     case 'steady':
       await run('steady', C, W, (cl) => steady(db, cl, Number(args.rate), Number(args.duration)));
       break;
-    case 'scale':
-      await run('scale', 1, 1, (cl) => burst(db, cl, n));
-      await run('scale', 2, 2, (cl) => burst(db, cl, n));
+    case 'scale': {
+      // 1 + 1 and 2 + 2 alternate (1+1, 2+2, then 2+2, 1+1, ...) so the machine's drift
+      // weighs on both alike; the summary compares the medians of --repeat runs of each
+      const repeat = Math.max(1, Number(args.repeat));
+      const tps: Record<string, number[]> = { '1+1': [], '2+2': [] };
+      for (let i = 0; i < repeat; i++) {
+        for (const size of i % 2 ? [2, 1] : [1, 2]) {
+          await run('scale', size, size, async (cl) => {
+            const r = await burst(db, cl, n);
+            tps[`${size}+${size}`]!.push(r.transitions_per_s);
+            return { run: i + 1, ...r };
+          });
+        }
+      }
+      const [one, two] = [median(tps['1+1']!), median(tps['2+2']!)];
+      print('scale_summary', { n, repeat, transitions_per_s: { '1+1': tps['1+1'], '2+2': tps['2+2'] }, median: { '1+1': Math.round(one), '2+2': Math.round(two) }, two_vs_one_pct: round((100 * (two - one)) / one, 1) });
       break;
+    }
     case 'delayed': {
       await resetState(db);
       const cluster = await startCluster(C, W, { RETRY_BASE_MS: '120000', RETRY_MAX_MS: '120000' });
