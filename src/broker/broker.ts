@@ -4,12 +4,13 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Consum
 import type { z } from 'zod';
 import { errorMessage, isConnectionError, isTransientDbError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { DEAD_LETTER_QUEUE, laneOf, lanesOf, QUEUES, type QueueName } from './messages.js';
+import { DEAD_LETTER_QUEUE, laneOf, lanesOf, OWNED_EXPIRES_MS, OWNED_QUEUES, OWNED_TTL_MS, ownerQueue, ownersExchange, QUEUES, sharedExchange, type QueueName } from './messages.js';
 
 /** Thrown by a handler for a message that can never be processed: it is dead-lettered at once. */
 export class PoisonMessageError extends Error {}
 
-export type PublishOptions = { priority?: number; messageId?: string };
+/** `owner`: for an owned queue, deliver to that consumer's own queue if it has one (see OWNED_QUEUES). */
+export type PublishOptions = { priority?: number; messageId?: string; owner?: string };
 
 /**
  * How a failed publish is retried before the caller sees the error (Celery's retry_policy):
@@ -20,7 +21,7 @@ export type PublishOptions = { priority?: number; messageId?: string };
 export type RetryPolicy = { max_retries: number; interval_start: number; interval_step: number; interval_max: number };
 export const DEFAULT_PUBLISH_RETRY: RetryPolicy = { max_retries: 3, interval_start: 0, interval_step: 200, interval_max: 1_000 };
 export type Handler<T> = (msg: T, meta: { redelivered: boolean; deliveries: number }) => Promise<void>;
-type ConsumerSpec = { queue: QueueName; schema: z.ZodType; handler: Handler<unknown>; prefetch: number; channel?: Channel; tags: string[] };
+type ConsumerSpec = { queue: QueueName; schema: z.ZodType; handler: Handler<unknown>; prefetch: number; owner?: string; channel?: Channel; tags: string[] };
 
 /**
  * Acks successes in batches: one `multiple` ack for the longest run of finished deliveries
@@ -205,6 +206,22 @@ export class Broker {
         }
       }
     }
+    for (const name of OWNED_QUEUES) {
+      await ch.assertExchange(this.q(sharedExchange(name)), 'fanout', { durable: true });
+      await ch.bindQueue(this.q(laneOf(name)), this.q(sharedExchange(name)), '');
+      await ch.assertExchange(this.q(ownersExchange(name)), 'direct', { durable: true, alternateExchange: this.q(sharedExchange(name)) });
+    }
+  }
+
+  /** A consumer's own queue of an owned queue, bound under its name; the shared queue takes over what it does not consume. */
+  private async assertOwnerQueue(ch: Channel, name: QueueName, owner: string): Promise<string> {
+    const queue = this.q(ownerQueue(name, owner));
+    await ch.assertQueue(queue, {
+      durable: true,
+      arguments: { 'x-message-ttl': OWNED_TTL_MS, 'x-expires': OWNED_EXPIRES_MS, 'x-dead-letter-exchange': this.q(sharedExchange(name)) },
+    });
+    await ch.bindQueue(queue, this.q(ownersExchange(name)), owner);
+    return queue;
   }
 
   /** Publish a persistent message and wait for the broker's confirm. */
@@ -213,6 +230,9 @@ export class Broker {
     const policy = this.opts.publishRetry ?? DEFAULT_PUBLISH_RETRY;
     for (let retry = 0; ; retry++) {
       try {
+        if (opts.owner && !opts.priority && OWNED_QUEUES.includes(queue)) {
+          return await this.publishRaw(opts.owner, content, { messageId: opts.messageId }, this.q(ownersExchange(queue)));
+        }
         return await this.publishRaw(this.q(laneOf(queue, opts.priority)), content, { messageId: opts.messageId });
       } catch (err) {
         if (retry >= policy.max_retries || this.closing) throw err;
@@ -240,9 +260,13 @@ export class Broker {
     this.opts.log.warn({ queue, reason }, 'message dead-lettered');
   }
 
-  /** Register a consumer; it is (re)attached on every connection. */
-  async consume<S extends z.ZodType>(queue: QueueName, schema: S, handler: Handler<z.infer<S>>, prefetch: number): Promise<void> {
-    const spec: ConsumerSpec = { queue, schema, handler: handler as Handler<unknown>, prefetch, tags: [] };
+  /**
+   * Register a consumer; it is (re)attached on every connection. With `owner` (an owned
+   * queue only), it also consumes its own queue of it, declared under that name.
+   */
+  async consume<S extends z.ZodType>(queue: QueueName, schema: S, handler: Handler<z.infer<S>>, prefetch: number, opts: { owner?: string } = {}): Promise<void> {
+    if (opts.owner && !OWNED_QUEUES.includes(queue)) throw new Error(`${queue} has no owners' queues`);
+    const spec: ConsumerSpec = { queue, schema, handler: handler as Handler<unknown>, prefetch, owner: opts.owner, tags: [] };
     this.consumers.push(spec);
     if (this.conn && this.consuming) await this.attach(spec);
   }
@@ -260,8 +284,9 @@ export class Broker {
     spec.channel = ch;
     spec.tags = [];
     const acker = new Acker(ch);
-    for (const lane of lanesOf(spec.queue)) {
-      const queue = this.q(lane);
+    const queues = lanesOf(spec.queue).map((lane) => this.q(lane));
+    if (spec.owner) queues.push(await this.assertOwnerQueue(ch, spec.queue, spec.owner));
+    for (const queue of queues) {
       const { consumerTag } = await ch.consume(queue, (msg) => {
         if (!msg) {
           if (this.consuming) this.onChannelLost(conn, `consumer of ${queue} cancelled by the broker`);

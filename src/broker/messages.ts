@@ -59,6 +59,8 @@ export const WorkMessageSchema = z.object({
   /** Epoch ms after which the attempt must not run (it is reported as expired instead). */
   expiresAt: z.number().int().positive().optional(),
   args: z.object({ name: z.string(), properties: record, simulate: SimulateSchema.nullable() }),
+  /** The controller that dispatched the attempt: its callbacks go to that controller's own queue while it has one. */
+  replyTo: z.string().min(1).max(200).optional(),
   callbacks: z.object({
     success: z.object({ queue: z.literal('callback_queue'), nextTask: NextTaskSchema }),
     error: z.object({ queue: z.literal('callback_queue'), nextTask: NextTaskSchema }),
@@ -96,5 +98,24 @@ const PRIORITY_LANE = '.priority';
 export const laneOf = (queue: QueueName, priority = 0): string => (priority > 0 ? queue + PRIORITY_LANE : queue);
 /** Both lanes of a queue, the priority lane first. */
 export const lanesOf = (queue: QueueName): string[] => [laneOf(queue, PRIORITY.operator), laneOf(queue)];
-/** Every queue nfvo declares, without its prefix. */
+/** Every queue nfvo declares, without its prefix (owners' queues expire on their own). */
 export const ALL_QUEUES = [...QUEUES.flatMap(lanesOf), DEAD_LETTER_QUEUE];
+
+/**
+ * Owned queues: a consumer may also have its own queue of a shared one, for the messages
+ * meant for it (callback_queue: each controller gets the callbacks of the steps it
+ * dispatched, and decides from what it committed instead of reading the resource again).
+ * A message for an owner goes to the `.owners` exchange with the owner as routing key; when
+ * the owner has no queue, the exchange's alternate exchange (`.shared`) routes it to the
+ * shared queue. An owner's queue dead-letters what waited there longer than OWNED_TTL_MS
+ * into the shared queue too, and disappears OWNED_EXPIRES_MS after its consumer left:
+ * whatever happens to the owner, its messages reach the shared queue within seconds.
+ */
+export const OWNED_QUEUES: readonly QueueName[] = ['callback_queue'];
+export const OWNED_TTL_MS = 2_000;
+export const OWNED_EXPIRES_MS = 60_000;
+export const ownersExchange = (queue: QueueName): string => `${queue}.owners`;
+export const sharedExchange = (queue: QueueName): string => `${queue}.shared`;
+export const ownerQueue = (queue: QueueName, owner: string): string => `${queue}.owner.${owner}`;
+/** Every exchange nfvo declares, without its prefix. */
+export const ALL_EXCHANGES = ['nfvo.dlx', ...OWNED_QUEUES.flatMap((q) => [ownersExchange(q), sharedExchange(q)])];

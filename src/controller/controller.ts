@@ -20,7 +20,7 @@ const OPERATOR_SPECS = new Set(['DELETED', 'TERMINATED']);
 const MAX_ROUNDS = 10;
 
 /** The work_queue message for a plan's dispatch, carrying its callbacks and arguments. */
-export function workMessage(r: Resource, plan: Plan, expiresSeconds = 0): OutboxInsert {
+export function workMessage(r: Resource, plan: Plan, expiresSeconds = 0, replyTo?: string): OutboxInsert {
   const d = plan.dispatch!;
   const properties = plan.write?.properties ?? r.properties;
   const msg: WorkMessage = {
@@ -32,6 +32,7 @@ export function workMessage(r: Resource, plan: Plan, expiresSeconds = 0): Outbox
     attempt: d.attempt,
     ...(expiresSeconds > 0 ? { expiresAt: Date.now() + d.delayMs + expiresSeconds * 1000 } : {}),
     args: { name: r.name, properties, simulate: r.simulate },
+    ...(replyTo ? { replyTo } : {}),
     callbacks: { success: { queue: 'callback_queue', nextTask: d.step }, error: { queue: 'callback_queue', nextTask: d.step } },
   };
   return { queue: 'work_queue', payload: msg, delayMs: d.delayMs, priority: OPERATOR_SPECS.has(r.spec) ? PRIORITY.operator : PRIORITY.normal };
@@ -74,7 +75,7 @@ export function makeController(deps: ControllerDeps) {
         log.debug({ resourceId, taskId }, plan.summary);
         return plan;
       }
-      const done = await commit({ resource: loaded.resource, plan, msg: plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds) : null });
+      const done = await commit({ resource: loaded.resource, plan, msg: plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds, deps.id) : null });
       if (done) {
         // an entry that no longer matches is harmless (the write is fenced); this only frees it sooner
         const after = afterCommit(loaded.resource, loaded.task, plan);
@@ -127,7 +128,8 @@ export function makeController(deps: ControllerDeps) {
     sweep,
     async start(): Promise<void> {
       await broker.consume('api_queue', ApiMessageSchema, onApiMessage, config.controllerConcurrency);
-      await broker.consume('callback_queue', CallbackMessageSchema, onCallback, config.controllerConcurrency);
+      // the callbacks of the steps this controller dispatches come to its own queue (and the shared one if it is gone)
+      await broker.consume('callback_queue', CallbackMessageSchema, onCallback, config.controllerConcurrency, { owner: deps.id });
       // resume at once whatever a crash left mid-step, then keep looking
       const runSweep = () => {
         sweeping ??= sweep().finally(() => (sweeping = undefined));

@@ -30,7 +30,7 @@ export function makeWorker(deps: WorkerDeps) {
     if (!fn) {
       // fail loudly: the step fails for good (its resource goes to ERROR) and the message is dead-lettered
       log.error('unknown action');
-      await broker.publish('callback_queue', failed(`unknown action "${msg.action}"`, false));
+      await broker.publish('callback_queue', failed(`unknown action "${msg.action}"`, false), { owner: msg.replyTo });
       throw new PoisonMessageError(`unknown task "${msg.action}"`);
     }
     const ids = { taskId: msg.taskId, attempt: msg.attempt, resourceId: msg.resourceId, leaseMs };
@@ -40,7 +40,7 @@ export function makeWorker(deps: WorkerDeps) {
     }
     if (msg.expiresAt !== undefined && Date.now() > msg.expiresAt) {
       log.warn({ expiresAt: new Date(msg.expiresAt).toISOString() }, 'attempt expired before it ran; not run');
-      await broker.publish('callback_queue', failed(`${msg.action} expired before a worker ran it`, true, true));
+      await broker.publish('callback_queue', failed(`${msg.action} expired before a worker ran it`, true, true), { owner: msg.replyTo });
       return;
     }
     log.debug('action started');
@@ -81,7 +81,7 @@ export function makeWorker(deps: WorkerDeps) {
       clearInterval(beat);
       running.delete(attemptAbort);
     }
-    await broker.publish('callback_queue', cb);
+    await broker.publish('callback_queue', cb, { owner: msg.replyTo });
   }
 
   return {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { pino } from 'pino';
-import { ALL_QUEUES } from '../../src/broker/messages.js';
+import { ALL_EXCHANGES, ALL_QUEUES } from '../../src/broker/messages.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createToken, ROLES, type Role } from '../../src/db/token-repository.js';
@@ -65,7 +65,7 @@ export async function makeTestEnv(label: string, overrides: Record<string, strin
       const conn = await amqp.connect(BASE_AMQP);
       const ch = await conn.createChannel();
       for (const q of ALL_QUEUES) await ch.deleteQueue(prefix + q).catch(() => {});
-      await ch.deleteExchange(prefix + 'nfvo.dlx').catch(() => {});
+      for (const x of ALL_EXCHANGES) await ch.deleteExchange(prefix + x).catch(() => {});
       await conn.close().catch(() => {});
       const admin = new pg.Client({ connectionString: BASE_DB });
       await admin.connect();

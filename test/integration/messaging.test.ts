@@ -1,10 +1,11 @@
 // Broker semantics on the real RabbitMQ: dead-lettering with a reason, a consumer that
-// keeps running, and the outbox keeping requests while RabbitMQ cannot be reached.
+// keeps running, the outbox keeping requests while RabbitMQ cannot be reached, and
+// callbacks reaching the controller that dispatched the step (or any, once it is gone).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { pino } from 'pino';
-import { ALL_QUEUES } from '../../src/broker/messages.js';
+import { ALL_EXCHANGES, ALL_QUEUES, CallbackMessageSchema, OWNED_TTL_MS, type CallbackMessage } from '../../src/broker/messages.js';
 import { startRoles } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
@@ -127,6 +128,77 @@ describe('messaging', () => {
       await waitFor('outbox drained', async () => (await env.pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n === 0);
     } finally {
       await nfvo.stop();
+    }
+  });
+
+  it("a callback goes to its controller's own queue; with no such queue, or once its consumer is gone, to the shared one", async () => {
+    const { Broker } = await import('../../src/broker/broker.js');
+    const prefix = env.q('owned.');
+    const make = (name: string) => new Broker({ url: env.config.amqpUrl, prefix, log: quiet, name });
+    const a = make('controller-a');
+    const b = make('controller-b');
+    const got: Record<string, string[]> = { a: [], b: [] };
+    const callback = (i: number): CallbackMessage => ({
+      v: 1, kind: 'success', taskId: `01a1fc00-0000-7000-8000-${String(i).padStart(12, '0')}`, resourceId: '01a1fc00-0000-7000-8000-0000000000bb', attempt: 1, result: {},
+      nextTask: { action: 'x', next: 'Y', callback: null, countdown: 0, max_retry: 0, re_entrant: true },
+    });
+    const publish = async (from: number, count: number, owner: string) => {
+      for (let i = from; i < from + count; i++) await b.publish('callback_queue', callback(i), { owner });
+    };
+    try {
+      await a.start();
+      await b.start();
+      await a.consume('callback_queue', CallbackMessageSchema, async (m) => void got.a!.push(m.taskId), 8, { owner: 'a' });
+      await b.consume('callback_queue', CallbackMessageSchema, async (m) => void got.b!.push(m.taskId), 8);
+      await publish(0, 20, 'a');
+      await waitFor('20 delivered', async () => got.a!.length + got.b!.length === 20);
+      assert.deepEqual(got, { a: got.a, b: [] }, 'every callback for a reached a');
+      // no queue under that name: the shared queue, which both consume
+      await publish(100, 20, 'gone');
+      await waitFor('40 delivered', async () => got.a!.length + got.b!.length === 40);
+      assert.ok(got.b!.length > 0, 'some reached b through the shared queue');
+      // a stops: what waits in its queue moves to the shared queue after OWNED_TTL_MS
+      await a.stopConsuming(1_000);
+      await a.close();
+      const before = got.b!.length;
+      await publish(200, 5, 'a');
+      await waitFor('moved to the shared queue', async () => got.b!.length === before + 5, 3 * OWNED_TTL_MS);
+      assert.deepEqual(got.b!.slice(before).sort(), [200, 201, 202, 203, 204].map((i) => callback(i).taskId));
+    } finally {
+      await b.stopConsuming(1_000);
+      await b.close();
+      await a.close();
+      const conn = await amqp.connect(env.config.amqpUrl);
+      const ch = await conn.createChannel();
+      for (const q of [...ALL_QUEUES, 'callback_queue.owner.a']) await ch.deleteQueue(prefix + q).catch(() => {});
+      for (const x of ALL_EXCHANGES) await ch.deleteExchange(prefix + x).catch(() => {});
+      await conn.close();
+    }
+  });
+
+  it('a step whose controller stopped is finished by another controller without waiting for its lease', async () => {
+    // the worker runs on its own; controller A dispatches the slow step and stops while it runs
+    const worker = await startRoles(env.config, ['worker'], { logger: quiet });
+    let a = await startInProcess(env, ['api', 'controller']);
+    let b: Awaited<ReturnType<typeof startInProcess>> | undefined;
+    try {
+      const { body } = await a.api.post('/v1/volumes', { name: 'orphaned-callback', sizeGb: 1, simulate: { latencyMs: { create: 1_500 } } });
+      const taskId = await waitFor('running', async () => {
+        const r = (await a.api.get(`/v1/resources/${body.id}`)).body;
+        return r.taskId && (await a.api.get(`/v1/tasks/${r.taskId}`)).body.state === 'STARTED' && r.taskId;
+      });
+      await a.nfvo.stop();
+      b = await startInProcess(env, ['api', 'controller']);
+      // the lease is 30 s: only the callback can have finished the step this soon
+      const r = await b.api.waitStatus(body.id, 'AVAILABLE', 20_000);
+      assert.equal(r.workerId, null);
+      const task = (await b.api.get(`/v1/tasks/${taskId}`)).body;
+      assert.equal(task.state, 'SUCCESS');
+      assert.equal(task.attempt, 1, 'finished by its first attempt, not taken over');
+    } finally {
+      await b?.nfvo.stop();
+      await a.nfvo.stop();
+      await worker.stop();
     }
   });
 });

@@ -107,7 +107,12 @@ describe('progress and priority', () => {
       // one worker, one message at a time: the delete goes first
       ({ nfvo, api } = await startInProcess(env));
       await api.waitStatus(victim, 'DELETED', 30_000);
-      const creates = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE action = 'volume.create' AND resource_id = ANY($1::uuid[])`, [backlog])).rows[0].n;
+      // the ledger's ids give the order in which the worker applied the effects
+      const creates = (await env.pool.query(
+        `SELECT count(*)::int AS n FROM sim_ledger WHERE action = 'volume.create' AND resource_id = ANY($1::uuid[])
+           AND id < (SELECT min(id) FROM sim_ledger WHERE resource_id = $2 AND action = 'volume.delete')`,
+        [backlog, victim],
+      )).rows[0].n;
       assert.ok(creates < 20, `the delete ran after ${creates} of the 150 queued creates`);
       for (const id of backlog) await api.waitStatus(id, 'AVAILABLE', 30_000);
     } finally {
