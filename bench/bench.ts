@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
     controllers: { type: 'string', default: '1' },
     workers: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '64' },
-    warmup: { type: 'string', default: '500' },
+    warmup: { type: 'string', default: '2000' },
     repeat: { type: 'string', default: '2' },
     'db-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/nfvo_bench' },
     'amqp-url': { type: 'string', default: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' },
@@ -214,16 +214,23 @@ async function measure<T>(cluster: Cluster, fn: () => Promise<T>): Promise<T & {
   };
 }
 
-/** Processes start cold (V8 compiles as it goes): drive some packages through first, unmeasured. */
+/**
+ * Processes start cold: V8 compiles the hot paths in each process as it runs them, so every
+ * added process pays that again. Drive --warmup packages through first, as a burst,
+ * unmeasured; then vacuum and checkpoint, so an autovacuum or a checkpoint set off by the
+ * warm-up does not land in the measurement.
+ */
 async function warmUp(db: pg.Pool, cluster: Cluster, n = Number(args.warmup)): Promise<void> {
   if (n <= 0) return;
   const t0 = Date.now();
   const ids: string[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(16, n) }, async () => {
+  await Promise.all(Array.from({ length: Math.min(Number(args.concurrency), n) }, async () => {
     while (next < n) ids.push((await createPackage(cluster.base, `warmup-${next++}`)).id);
   }));
   await waitOnboarded(db, ids, t0, 120_000);
+  await db.query('VACUUM (ANALYZE) resources, tasks, transitions, outbox, sim_ledger');
+  await db.query('CHECKPOINT');
   await sleep(1_100); // measured packages get ids above the waiting query's floor (its start - 1 s)
 }
 
