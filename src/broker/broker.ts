@@ -365,7 +365,28 @@ export class Broker {
     for (const { channel, tags } of this.consumers) {
       if (channel) for (const tag of tags) await channel.cancel(tag).catch(() => {});
     }
-    await Promise.race([Promise.allSettled([...this.inFlight]), sleep(timeoutMs)]);
+    const settled = await Promise.race([Promise.allSettled([...this.inFlight]).then(() => true), sleep(timeoutMs).then(() => false)]);
+    await new Promise((r) => setImmediate(r)); // the last batched acks go out
+    for (const spec of this.consumers) if (spec.owner) await this.releaseOwnerQueue(spec.queue, spec.owner, settled);
+  }
+
+  /**
+   * Its consumer has stopped: unbind the owner's queue so that new messages for it go to the
+   * shared queue, and delete it if nothing is left in it (what is left moves there by TTL).
+   */
+  private async releaseOwnerQueue(name: QueueName, owner: string, settled: boolean): Promise<void> {
+    const conn = this.conn;
+    if (!conn) return;
+    const queue = this.q(ownerQueue(name, owner));
+    try {
+      const ch = await conn.createChannel();
+      ch.on('error', () => {}); // a refused delete (not empty) closes this channel only
+      await ch.unbindQueue(queue, this.q(ownersExchange(name)), owner);
+      if (settled) await ch.deleteQueue(queue, { ifEmpty: true });
+      await ch.close();
+    } catch (err) {
+      this.opts.log.debug({ err: errorMessage(err), queue }, 'owner queue left to expire');
+    }
   }
 
   async close(): Promise<void> {

@@ -108,12 +108,15 @@ export const ALL_QUEUES = [...QUEUES.flatMap(lanesOf), DEAD_LETTER_QUEUE];
  * A message for an owner goes to the `.owners` exchange with the owner as routing key; when
  * the owner has no queue, the exchange's alternate exchange (`.shared`) routes it to the
  * shared queue. An owner's queue dead-letters what waited there longer than OWNED_TTL_MS
- * into the shared queue too, and disappears OWNED_EXPIRES_MS after its consumer left:
- * whatever happens to the owner, its messages reach the shared queue within seconds.
+ * into the shared queue too. An owner that stops unbinds its queue (and deletes it if it
+ * is empty); one that dies leaves it bound, and RabbitMQ removes it OWNED_EXPIRES_MS after
+ * its consumer left (a queue that expires drops what it holds, so this is far longer than
+ * a callback can take to come back). Whatever happens to the owner, its messages reach
+ * the shared queue within seconds.
  */
 export const OWNED_QUEUES: readonly QueueName[] = ['callback_queue'];
 export const OWNED_TTL_MS = 2_000;
-export const OWNED_EXPIRES_MS = 60_000;
+export const OWNED_EXPIRES_MS = 24 * 3600_000;
 export const ownersExchange = (queue: QueueName): string => `${queue}.owners`;
 export const sharedExchange = (queue: QueueName): string => `${queue}.shared`;
 export const ownerQueue = (queue: QueueName, owner: string): string => `${queue}.owner.${owner}`;

@@ -20,6 +20,7 @@ export function makeWorker(deps: WorkerDeps) {
   const heartbeatMs = Math.min(2_000, Math.max(200, leaseMs / 3));
   // the attempts running now, aborted together when the process stops
   const running = new Set<AbortController>();
+  let stopped = false;
   const start = makeBatcher((keys: AttemptKey[]) => startAttempts(db.pool, keys, heartbeatMs * 3));
 
   async function run(msg: WorkMessage, meta: { redelivered: boolean }): Promise<void> {
@@ -46,6 +47,8 @@ export function makeWorker(deps: WorkerDeps) {
     log.debug('action started');
     // aborted when the process stops or the task is revoked
     const attemptAbort = new AbortController();
+    // started while the process was stopping: aborted like those already running
+    if (stopped) attemptAbort.abort(new Error('worker stopping'));
     running.add(attemptAbort);
     const beat = setInterval(() => {
       heartbeat(db.pool, ids)
@@ -90,6 +93,7 @@ export function makeWorker(deps: WorkerDeps) {
       deps.log.info({ workerId: deps.id }, 'worker started');
     },
     async stop(): Promise<void> {
+      stopped = true;
       for (const a of running) a.abort(new Error('worker stopping'));
     },
   };

@@ -108,13 +108,16 @@ describe('chaos', { timeout: 600_000 }, () => {
       counts.postgresRestarts++;
       const cluster = sh('bash', ['-c', 'ls /etc/postgresql | head -1']).trim();
       sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster, 'main', 'stop', '-m', 'fast']);
-      const t0 = Date.now();
-      const down = await api.get('/v1/resources?limit=1');
-      assert.ok(Date.now() - t0 < 10_000, 'answered promptly while PostgreSQL is down');
-      assert.equal(down.status, 503);
-      assert.equal(down.headers.get('content-type')?.split(';')[0], 'application/problem+json');
-      counts.answered503WhileDbDown++;
-      sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster, 'main', 'start']);
+      try {
+        // an answer that does not come within 10 s fails here (and PostgreSQL is started again below)
+        const down = await fetch(`http://127.0.0.1:${await procs.get('api')!.port}/v1/resources?limit=1`, { headers: env.auth(), signal: AbortSignal.timeout(10_000) })
+          .catch((err) => assert.fail(`no answer while PostgreSQL is down: ${err}`));
+        assert.equal(down.status, 503);
+        assert.equal(down.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+        counts.answered503WhileDbDown++;
+      } finally {
+        sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster, 'main', 'start']);
+      }
       await sleep(1_000);
       for (let i = 0; i < 4; i++) {
         await sleep(500 + rand(1_500));

@@ -149,21 +149,28 @@ describe('messaging', () => {
       await a.start();
       await b.start();
       await a.consume('callback_queue', CallbackMessageSchema, async (m) => void got.a!.push(m.taskId), 8, { owner: 'a' });
-      await b.consume('callback_queue', CallbackMessageSchema, async (m) => void got.b!.push(m.taskId), 8);
+      await b.consume('callback_queue', CallbackMessageSchema, async (m) => void got.b!.push(m.taskId), 8, { owner: 'b' });
       await publish(0, 20, 'a');
       await waitFor('20 delivered', async () => got.a!.length + got.b!.length === 20);
       assert.deepEqual(got, { a: got.a, b: [] }, 'every callback for a reached a');
+      assert.equal(got.a!.length, 20);
       // no queue under that name: the shared queue, which both consume
       await publish(100, 20, 'gone');
       await waitFor('40 delivered', async () => got.a!.length + got.b!.length === 40);
       assert.ok(got.b!.length > 0, 'some reached b through the shared queue');
-      // a stops: what waits in its queue moves to the shared queue after OWNED_TTL_MS
-      await a.stopConsuming(1_000);
+      // a goes away without stopping (as in a crash): what waits in its queue moves to the shared queue after OWNED_TTL_MS
       await a.close();
       const before = got.b!.length;
       await publish(200, 5, 'a');
       await waitFor('moved to the shared queue', async () => got.b!.length === before + 5, 3 * OWNED_TTL_MS);
       assert.deepEqual(got.b!.slice(before).sort(), [200, 201, 202, 203, 204].map((i) => callback(i).taskId));
+      // b stops cleanly: its queue is removed at once
+      await b.stopConsuming(1_000);
+      const conn = await amqp.connect(env.config.amqpUrl);
+      const ch = await conn.createChannel();
+      ch.on('error', () => {});
+      await assert.rejects(ch.checkQueue(prefix + 'callback_queue.owner.b'), /NOT_FOUND/);
+      await conn.close().catch(() => {});
     } finally {
       await b.stopConsuming(1_000);
       await b.close();
