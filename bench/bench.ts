@@ -128,6 +128,16 @@ async function startCluster(controllers: number, workers: number, extraEnv: Reco
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 let authorization = '';
 
+/** Create n packages named `<name>-<i>`, `concurrency` requests at a time; their ids. */
+async function createPackages(base: string, name: string, n: number, concurrency = Number(args.concurrency), extra: Record<string, unknown> = {}): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, async () => {
+    while (next < n) ids.push((await createPackage(base, `${name}-${next++}`, extra)).id);
+  }));
+  return ids;
+}
+
 /** POST one package over a keep-alive connection (node:http: cheaper for the client than fetch). */
 function createPackage(base: string, name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; sentAt: number }> {
   const sentAt = Date.now();
@@ -223,11 +233,7 @@ async function measure<T>(cluster: Cluster, fn: () => Promise<T>): Promise<T & {
 async function warmUp(db: pg.Pool, cluster: Cluster, n = Number(args.warmup)): Promise<void> {
   if (n <= 0) return;
   const t0 = Date.now();
-  const ids: string[] = [];
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(Number(args.concurrency), n) }, async () => {
-    while (next < n) ids.push((await createPackage(cluster.base, `warmup-${next++}`)).id);
-  }));
+  const ids = await createPackages(cluster.base, 'warmup', n);
   await waitOnboarded(db, ids, t0, 120_000);
   await db.query('VACUUM (ANALYZE) resources, tasks, transitions, outbox, sim_ledger');
   await db.query('CHECKPOINT');
@@ -238,12 +244,7 @@ async function burst(db: pg.Pool, cluster: Cluster, n: number) {
   await warmUp(db, cluster);
   return measure(cluster, async () => {
     const t0 = Date.now();
-    const ids: string[] = [];
-    let next = 0;
-    const conc = Number(args.concurrency);
-    await Promise.all(Array.from({ length: Math.min(conc, n) }, async () => {
-      while (next < n) ids.push((await createPackage(cluster.base, `burst-${next++}`)).id);
-    }));
+    const ids = await createPackages(cluster.base, 'burst', n);
     const accepted = Date.now() - t0;
     await waitOnboarded(db, ids, t0, 600_000);
     const wall = (Date.now() - t0) / 1000;
@@ -329,10 +330,7 @@ async function delayed(db: pg.Pool, cluster: Cluster, n: number) {
   await waitOnboarded(db, warm, Date.now() - 60_000, 120_000);
   const before = rss();
   const t0 = Date.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next < n) await createPackage(cluster.base, `delayed-${next++}`, { simulate: { fail: { validate: 1 } } });
-  }));
+  await createPackages(cluster.base, 'delayed', n, 32, { simulate: { fail: { validate: 1 } } });
   for (;;) {
     const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE name = 'vnfp.validate' AND state = 'RETRY'`);
     if (r.rows[0]!.n >= n) break;
@@ -390,6 +388,16 @@ async function main(): Promise<void> {
       await cluster.stop();
     }
   };
+  /** One burst in a fresh cluster of c + w processes: prints its line, returns its transitions/s. */
+  const runBurst = async (scenario: string, c: number, w: number, labels: Record<string, unknown>, keepFiller = false): Promise<number> => {
+    let tps = 0;
+    await run(scenario, c, w, async (cl) => {
+      const r = await burst(db, cl, n);
+      tps = r.transitions_per_s;
+      return { ...labels, ...r };
+    }, keepFiller);
+    return tps;
+  };
   const C = Number(args.controllers);
   const W = Number(args.workers);
   switch (args.scenario) {
@@ -408,13 +416,7 @@ async function main(): Promise<void> {
       const repeat = Math.max(1, Number(args.repeat));
       const tps: Record<string, number[]> = { '1+1': [], '2+2': [] };
       for (let i = 0; i < repeat; i++) {
-        for (const size of i % 2 ? [2, 1] : [1, 2]) {
-          await run('scale', size, size, async (cl) => {
-            const r = await burst(db, cl, n);
-            tps[`${size}+${size}`]!.push(r.transitions_per_s);
-            return { run: i + 1, ...r };
-          });
-        }
+        for (const size of i % 2 ? [2, 1] : [1, 2]) tps[`${size}+${size}`]!.push(await runBurst('scale', size, size, { run: i + 1 }));
       }
       const [one, two] = [median(tps['1+1']!), median(tps['2+2']!)];
       print('scale_summary', { n, repeat, transitions_per_s: { '1+1': tps['1+1'], '2+2': tps['2+2'] }, median: { '1+1': Math.round(one), '2+2': Math.round(two) }, two_vs_one_pct: round((100 * (two - one)) / one, 1) });
@@ -436,13 +438,7 @@ async function main(): Promise<void> {
       const repeat = Math.max(1, Number(args.repeat));
       const bursts = async (rows: number) => {
         const tps: number[] = [];
-        for (let i = 0; i < repeat; i++) {
-          await run('bigtable', C, W, async (cl) => {
-            const r = await burst(db, cl, n);
-            tps.push(r.transitions_per_s);
-            return { existing_rows: rows, run: i + 1, ...r };
-          }, rows > 0);
-        }
+        for (let i = 0; i < repeat; i++) tps.push(await runBurst('bigtable', C, W, { existing_rows: rows, run: i + 1 }, rows > 0));
         return Math.round(median(tps));
       };
       await resetState(db);

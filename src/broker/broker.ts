@@ -228,12 +228,12 @@ export class Broker {
   async publish(queue: QueueName, body: unknown, opts: PublishOptions = {}): Promise<void> {
     const content = Buffer.from(JSON.stringify(body));
     const policy = this.opts.publishRetry ?? DEFAULT_PUBLISH_RETRY;
+    const [exchange, routingKey] = opts.owner && !opts.priority && OWNED_QUEUES.includes(queue)
+      ? [this.q(ownersExchange(queue)), opts.owner]
+      : ['', this.q(laneOf(queue, opts.priority))];
     for (let retry = 0; ; retry++) {
       try {
-        if (opts.owner && !opts.priority && OWNED_QUEUES.includes(queue)) {
-          return await this.publishRaw(opts.owner, content, { messageId: opts.messageId }, this.q(ownersExchange(queue)));
-        }
-        return await this.publishRaw(this.q(laneOf(queue, opts.priority)), content, { messageId: opts.messageId });
+        return await this.publishRaw(routingKey, content, { messageId: opts.messageId }, exchange);
       } catch (err) {
         if (retry >= policy.max_retries || this.closing) throw err;
         await sleep(Math.min(policy.interval_max, policy.interval_start + retry * policy.interval_step));

@@ -27,11 +27,13 @@ export function makeWorker(deps: WorkerDeps) {
     const log = deps.log.child({ resourceId: msg.resourceId, taskId: msg.taskId, action: msg.action, attempt: msg.attempt });
     const base = { v: 1 as const, taskId: msg.taskId, resourceId: msg.resourceId, attempt: msg.attempt, nextTask: msg.callbacks.success.nextTask };
     const failed = (error: string, retryable: boolean, expired?: true): CallbackMessage => ({ ...base, kind: 'error', error, retryable, ...(expired ? { expired } : {}), nextTask: msg.callbacks.error.nextTask });
+    // to the controller that dispatched the attempt (the shared callback queue if it is gone)
+    const report = (cb: CallbackMessage) => broker.publish('callback_queue', cb, { owner: msg.replyTo });
     const fn = tasks[msg.action];
     if (!fn) {
       // fail loudly: the step fails for good (its resource goes to ERROR) and the message is dead-lettered
       log.error('unknown action');
-      await broker.publish('callback_queue', failed(`unknown action "${msg.action}"`, false), { owner: msg.replyTo });
+      await report(failed(`unknown action "${msg.action}"`, false));
       throw new PoisonMessageError(`unknown task "${msg.action}"`);
     }
     const ids = { taskId: msg.taskId, attempt: msg.attempt, resourceId: msg.resourceId, leaseMs };
@@ -41,7 +43,7 @@ export function makeWorker(deps: WorkerDeps) {
     }
     if (msg.expiresAt !== undefined && Date.now() > msg.expiresAt) {
       log.warn({ expiresAt: new Date(msg.expiresAt).toISOString() }, 'attempt expired before it ran; not run');
-      await broker.publish('callback_queue', failed(`${msg.action} expired before a worker ran it`, true, true), { owner: msg.replyTo });
+      await report(failed(`${msg.action} expired before a worker ran it`, true, true));
       return;
     }
     log.debug('action started');
@@ -84,7 +86,7 @@ export function makeWorker(deps: WorkerDeps) {
       clearInterval(beat);
       running.delete(attemptAbort);
     }
-    await broker.publish('callback_queue', cb, { owner: msg.replyTo });
+    await report(cb);
   }
 
   return {

@@ -62,17 +62,22 @@ export async function makeTestEnv(label: string, overrides: Record<string, strin
     q: (name) => prefix + name,
     async cleanup() {
       await pool.end();
-      const conn = await amqp.connect(BASE_AMQP);
-      const ch = await conn.createChannel();
-      for (const q of ALL_QUEUES) await ch.deleteQueue(prefix + q).catch(() => {});
-      for (const x of ALL_EXCHANGES) await ch.deleteExchange(prefix + x).catch(() => {});
-      await conn.close().catch(() => {});
+      await deleteTopology(prefix);
       const admin = new pg.Client({ connectionString: BASE_DB });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS "nfvo_test_${suffix}" WITH (FORCE)`);
       await admin.end();
     },
   };
+}
+
+/** Delete every queue and exchange nfvo declares under `prefix`, and `extraQueues` (owners' queues). */
+export async function deleteTopology(prefix: string, extraQueues: string[] = []): Promise<void> {
+  const conn = await amqp.connect(BASE_AMQP);
+  const ch = await conn.createChannel();
+  for (const q of [...ALL_QUEUES, ...extraQueues]) await ch.deleteQueue(prefix + q).catch(() => {});
+  for (const x of ALL_EXCHANGES) await ch.deleteExchange(prefix + x).catch(() => {});
+  await conn.close().catch(() => {});
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

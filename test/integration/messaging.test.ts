@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { pino } from 'pino';
-import { ALL_EXCHANGES, ALL_QUEUES, CallbackMessageSchema, OWNED_TTL_MS, type CallbackMessage } from '../../src/broker/messages.js';
+import { CallbackMessageSchema, OWNED_TTL_MS, type CallbackMessage } from '../../src/broker/messages.js';
 import { startRoles } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
-import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
+import { deleteTopology, makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
 
@@ -90,9 +90,8 @@ describe('messaging', () => {
     } finally {
       await broker.stopConsuming(1_000);
       await broker.close();
-      for (const q of ALL_QUEUES) await ch.deleteQueue(env.q('poison.' + q)).catch(() => {});
-      await ch.deleteExchange(env.q('poison.nfvo.dlx')).catch(() => {});
       await conn.close();
+      await deleteTopology(env.q('poison.'));
     }
   });
 
@@ -175,11 +174,7 @@ describe('messaging', () => {
       await b.stopConsuming(1_000);
       await b.close();
       await a.close();
-      const conn = await amqp.connect(env.config.amqpUrl);
-      const ch = await conn.createChannel();
-      for (const q of [...ALL_QUEUES, 'callback_queue.owner.a']) await ch.deleteQueue(prefix + q).catch(() => {});
-      for (const x of ALL_EXCHANGES) await ch.deleteExchange(prefix + x).catch(() => {});
-      await conn.close();
+      await deleteTopology(prefix, ['callback_queue.owner.a']);
     }
   });
 
