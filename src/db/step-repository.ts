@@ -41,7 +41,8 @@ export async function loadResources(c: Sql, keys: { id: string; taskId?: string 
 
 // Many plans in one statement: each resource row is written only if its version is still
 // the one its plan was decided on; the task, transitions and outbox rows of a plan are
-// written only with its resource row.
+// written only with its resource row. $2 repeats the ids as an array, so the planner finds
+// the rows by primary key (joined to the JSON input alone, it expects 100 rows and scans).
 const COMMIT_PLANS = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
@@ -54,7 +55,7 @@ WITH input AS (
          lease_until = CASE WHEN i.lease_ms IS NULL THEN NULL ELSE now() + i.lease_ms * interval '1 millisecond' END,
          task_id = i.task_id, retry_count = i.retry_count, version = r.version + 1, updated_at = now()
     FROM input i
-   WHERE r.id = i.id AND r.version = i.version
+   WHERE r.id = ANY($2::uuid[]) AND r.id = i.id AND r.version = i.version
   RETURNING r.id, r.type
 ), ok AS (
   SELECT i.*, upd.type FROM input i JOIN upd ON upd.id = i.id
@@ -105,7 +106,8 @@ export async function commitPlans(c: Sql, items: PlanToCommit[]): Promise<({ out
       ob_queue: msg?.queue ?? null, ob_payload: msg?.payload ?? null, ob_priority: msg?.priority ?? 0, ob_delay_ms: Math.max(0, Math.round(msg?.delayMs ?? 0)),
     };
   });
-  const res = await c.query<{ updated: string[]; outbox: { resourceId: string; id: number }[] }>({ name: 'nfvo_commit_plans', text: COMMIT_PLANS, values: [JSON.stringify(input)] });
+  const values = [JSON.stringify(input), input.map((i) => i.id)];
+  const res = await c.query<{ updated: string[]; outbox: { resourceId: string; id: number }[] }>({ name: 'nfvo_commit_plans', text: COMMIT_PLANS, values });
   const updated = new Set(res.rows[0]!.updated);
   const outboxIds = new Map(res.rows[0]!.outbox.map((o) => [o.resourceId, Number(o.id)]));
   return items.map(({ resource, msg }, n) => {
