@@ -48,8 +48,9 @@ function cpuSeconds(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / TICK;
 }
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** A process's resident memory in MB: now (VmRSS) or its peak (VmHWM). */
+function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 function machineCpuSeconds(): number {
@@ -204,7 +205,7 @@ async function measure<T>(cluster: Cluster, fn: () => Promise<T>): Promise<T & {
   const cpuBy: Record<string, number> = {};
   cluster.procs.forEach((p, i) => {
     const key = `${p.role}${cluster.procs.filter((q) => q.role === p.role).length > 1 ? `_${i}` : ''}`;
-    rss[key] = peakRssMb(p.pid);
+    rss[key] = memoryMb(p.pid, 'VmHWM');
     cpuBy[key] = round(cpuSeconds(p.pid) - cpu0[i]!, 2);
   });
   const transitions = 3 * ((out as { n?: number }).n ?? 0);
@@ -314,17 +315,12 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
   });
 }
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
-
 /**
  * 10,000 steps waiting out a retry delay: they wait as outbox rows in PostgreSQL, not as
  * messages held by a consumer, so controller and worker memory stays flat.
  */
 async function delayed(db: pg.Pool, cluster: Cluster, n: number) {
-  const rss = () => Object.fromEntries(cluster.procs.filter((p) => p.role !== 'api').map((p) => [p.role, rssMb(p.pid)]));
+  const rss = () => Object.fromEntries(cluster.procs.filter((p) => p.role !== 'api').map((p) => [p.role, memoryMb(p.pid, 'VmRSS')]));
   const warm: string[] = [];
   for (let i = 0; i < 200; i++) warm.push((await createPackage(cluster.base, `warm-${i}`)).id);
   await waitOnboarded(db, warm, Date.now() - 60_000, 120_000);

@@ -1,6 +1,7 @@
 // The environment is parsed once, here; the typed Config is passed down.
 // process.env is read nowhere else.
 import { z } from 'zod';
+import type { RetryPolicy } from './broker/broker.js';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
@@ -56,7 +57,7 @@ export type Config = {
   stopTimeoutMs: number;
   /** An attempt that reaches a worker this long after it was due is not run (0: never expires). */
   taskExpiresSeconds: number;
-  publishRetry: { max_retries: number; interval_start: number; interval_step: number; interval_max: number };
+  publishRetry: RetryPolicy;
 };
 
 export class ConfigError extends Error {}

@@ -106,8 +106,7 @@ export async function commitPlans(c: Sql, items: PlanToCommit[]): Promise<({ out
       ob_queue: msg?.queue ?? null, ob_payload: msg?.payload ?? null, ob_priority: msg?.priority ?? 0, ob_delay_ms: Math.max(0, Math.round(msg?.delayMs ?? 0)),
     };
   });
-  const values = [JSON.stringify(input), input.map((i) => i.id)];
-  const res = await c.query<{ updated: string[]; outbox: { resourceId: string; id: number }[] }>({ name: 'nfvo_commit_plans', text: COMMIT_PLANS, values });
+  const res = await c.query<{ updated: string[]; outbox: { resourceId: string; id: number }[] }>({ name: 'nfvo_commit_plans', text: COMMIT_PLANS, values: [JSON.stringify(input), input.map((i) => i.id)] });
   const updated = new Set(res.rows[0]!.updated);
   const outboxIds = new Map(res.rows[0]!.outbox.map((o) => [o.resourceId, Number(o.id)]));
   return items.map(({ resource, msg }, n) => {
