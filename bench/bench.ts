@@ -4,16 +4,18 @@
 // and prints one JSON line per scenario. See the README's performance section.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { pino } from 'pino';
-import { ALL_QUEUES } from '../src/broker/messages.js';
+import { deleteTopology } from '../src/broker/broker.js';
 import { migrate } from '../src/db/migrate.js';
 import { createToken } from '../src/db/token-repository.js';
+import { measureFloor } from './floor.js';
+import { cpuSeconds, machineCpuSeconds, memoryMb, serviceCpuSeconds } from './proc.js';
+import { median, pathMs, pct, round, type Sent, type Timeline } from './stats.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -37,57 +39,16 @@ const { values: args } = parseArgs({
 const DB_URL = args['db-url']!;
 const AMQP_URL = args['amqp-url']!;
 const PREFIX = 'bench.';
-const TICK = 100; // clock ticks per second (/proc/<pid>/stat)
 const quiet = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Proc = { role: string; child: ChildProcess; pid: number };
 type Cluster = { procs: Proc[]; base: string; warnings: Record<string, number>; stop(): Promise<void> };
 
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICK;
-}
-/** A process's resident memory in MB: now (VmRSS) or its peak (VmHWM). */
-function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
-function machineCpuSeconds(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / TICK; // user nice system irq softirq steal
-}
-/** CPU seconds used so far by every process whose command name matches (PostgreSQL, RabbitMQ). */
-function serviceCpuSeconds(): Record<string, number> {
-  const out: Record<string, number> = { postgres: 0, rabbitmq: 0 };
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      const key = comm === 'postgres' ? 'postgres' : comm === 'beam.smp' ? 'rabbitmq' : null;
-      if (key) out[key]! += cpuSeconds(Number(pid));
-    } catch {
-      /* process ended */
-    }
-  }
-  return out;
-}
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
-};
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function resetState(db: pg.Pool): Promise<void> {
   await db.query('TRUNCATE resources, transitions, tasks, outbox, sim_ledger');
-  const conn = await amqp.connect(AMQP_URL);
-  const ch = await conn.createChannel();
-  for (const q of ALL_QUEUES) await ch.deleteQueue(PREFIX + q).catch(() => {});
-  await conn.close();
+  await deleteTopology(AMQP_URL, PREFIX);
 }
 
 async function startCluster(controllers: number, workers: number, extraEnv: Record<string, string> = {}): Promise<Cluster> {
@@ -129,18 +90,18 @@ async function startCluster(controllers: number, workers: number, extraEnv: Reco
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 let authorization = '';
 
-/** Create n packages named `<name>-<i>`, `concurrency` requests at a time; their ids. */
-async function createPackages(base: string, name: string, n: number, concurrency = Number(args.concurrency), extra: Record<string, unknown> = {}): Promise<string[]> {
-  const ids: string[] = [];
+/** Create n packages named `<name>-<i>`, `concurrency` requests at a time; their ids and when each was requested. */
+async function createPackages(base: string, name: string, n: number, concurrency = Number(args.concurrency), extra: Record<string, unknown> = {}): Promise<Sent[]> {
+  const sent: Sent[] = [];
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, async () => {
-    while (next < n) ids.push((await createPackage(base, `${name}-${next++}`, extra)).id);
+    while (next < n) sent.push(await createPackage(base, `${name}-${next++}`, extra));
   }));
-  return ids;
+  return sent;
 }
 
 /** POST one package over a keep-alive connection (node:http: cheaper for the client than fetch). */
-function createPackage(base: string, name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; sentAt: number }> {
+function createPackage(base: string, name: string, extra: Record<string, unknown> = {}): Promise<Sent> {
   const sentAt = Date.now();
   const body = JSON.stringify({ name, ...extra });
   return new Promise((resolve, reject) => {
@@ -234,7 +195,7 @@ async function measure<T>(cluster: Cluster, fn: () => Promise<T>): Promise<T & {
 async function warmUp(db: pg.Pool, cluster: Cluster, n = Number(args.warmup)): Promise<void> {
   if (n <= 0) return;
   const t0 = Date.now();
-  const ids = await createPackages(cluster.base, 'warmup', n);
+  const ids = (await createPackages(cluster.base, 'warmup', n)).map((p) => p.id);
   await waitOnboarded(db, ids, t0, 120_000);
   await db.query('VACUUM (ANALYZE) resources, tasks, transitions, outbox, sim_ledger');
   await db.query('CHECKPOINT');
@@ -245,11 +206,17 @@ async function burst(db: pg.Pool, cluster: Cluster, n: number) {
   await warmUp(db, cluster);
   return measure(cluster, async () => {
     const t0 = Date.now();
-    const ids = await createPackages(cluster.base, 'burst', n);
+    const sent = await createPackages(cluster.base, 'burst', n);
     const accepted = Date.now() - t0;
-    await waitOnboarded(db, ids, t0, 600_000);
+    const ids = sent.map((p) => p.id);
+    const at = await waitOnboarded(db, ids, t0, 600_000);
     const wall = (Date.now() - t0) / 1000;
-    return { n, wall_s: round(wall, 2), requests_s: round(accepted / 1000, 2), transitions_per_s: Math.round((3 * n) / wall), ...(await verify(db, ids)), ids };
+    const lat = sent.map((p) => at.get(p.id)! - p.sentAt);
+    return {
+      n, wall_s: round(wall, 2), requests_s: round(accepted / 1000, 2), transitions_per_s: Math.round((3 * n) / wall),
+      latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat) },
+      ...(await verify(db, ids)), ids,
+    };
   });
 }
 
@@ -257,13 +224,44 @@ async function idle(db: pg.Pool, cluster: Cluster, n = 50) {
   await warmUp(db, cluster);
   return measure(cluster, async () => {
     const lat: number[] = [];
-    const ids: string[] = [];
+    const sent: Sent[] = [];
     for (let i = 0; i < n + 5; i++) {
-      const { id, sentAt } = await createPackage(cluster.base, `idle-${i}`);
-      const done = await waitFast(db, id);
-      if (i >= 5) (lat.push(done - sentAt), ids.push(id)); // first five warm up
+      const p = await createPackage(cluster.base, `idle-${i}`);
+      const done = await waitFast(db, p.id);
+      if (i >= 5) (lat.push(done - p.sentAt), sent.push(p)); // first five warm up
     }
-    return { n, latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat) }, ...(await verify(db, ids)), ids };
+    // one package at a time, each requested once the one before was seen ONBOARDED (polled every 10 ms)
+    const transitionsPerS = Math.round((3 * n) / ((Date.now() - sent[0]!.sentAt) / 1000));
+    const ids = sent.map((p) => p.id);
+    return {
+      n, latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat) }, transitions_per_s: transitionsPerS,
+      path_ms: pathMs(await timelines(db, sent)),
+      ...(await verify(db, ids)), ids,
+    };
+  });
+}
+
+/**
+ * Where each package's time went, from the rows' own timestamps (each the start of the
+ * transaction that wrote it; stored to the millisecond): the resource's insert, each task's
+ * dispatch (its insert), start and end (the commit that recorded it and dispatched the next),
+ * and the sim ledger's effect.
+ */
+async function timelines(db: pg.Pool, sent: Sent[]): Promise<Timeline[]> {
+  const r = await db.query<{ id: string; created: Date; dispatched: Date[]; started: Date[]; finished: Date[]; effect: Date[] }>(
+    `SELECT r.id, r.created_at AS created,
+            array_agg(t.created_at ORDER BY t.created_at) AS dispatched, array_agg(t.started_at ORDER BY t.created_at) AS started,
+            array_agg(t.finished_at ORDER BY t.created_at) AS finished,
+            array_agg((SELECT min(l.created_at) FROM sim_ledger l WHERE l.task_id = t.id) ORDER BY t.created_at) AS effect
+       FROM resources r JOIN tasks t ON t.resource_id = r.id
+      WHERE r.id = ANY($1::uuid[]) GROUP BY r.id, r.created_at`,
+    [sent.map((p) => p.id)],
+  );
+  const byId = new Map(r.rows.map((x) => [x.id, x]));
+  return sent.map((p) => {
+    const x = byId.get(p.id)!;
+    const ms = (ds: Date[]) => ds.map((d) => d.getTime());
+    return { requested: p.sentAt, apiWrite: x.created.getTime(), dispatched: [...ms(x.dispatched), x.finished.at(-1)!.getTime()], started: ms(x.started), effect: ms(x.effect) };
   });
 }
 
@@ -282,7 +280,7 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
   return measure(cluster, async () => {
     const total = rate * seconds;
     const t0 = Date.now() + 50;
-    const sent: { id: string; sentAt: number }[] = [];
+    const sent: Sent[] = [];
     let maxPending = 0;
     let lateSends = 0;
     const backlog: number[] = [];
@@ -321,8 +319,7 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
  */
 async function delayed(db: pg.Pool, cluster: Cluster, n: number) {
   const rss = () => Object.fromEntries(cluster.procs.filter((p) => p.role !== 'api').map((p) => [p.role, memoryMb(p.pid, 'VmRSS')]));
-  const warm: string[] = [];
-  for (let i = 0; i < 200; i++) warm.push((await createPackage(cluster.base, `warm-${i}`)).id);
+  const warm = (await createPackages(cluster.base, 'warm', 200, 1)).map((p) => p.id);
   await waitOnboarded(db, warm, Date.now() - 60_000, 120_000);
   const before = rss();
   const t0 = Date.now();
@@ -403,6 +400,10 @@ async function main(): Promise<void> {
     case 'idle':
       await run('idle', C, W, (cl) => idle(db, cl));
       break;
+    case 'floor':
+      // not nfvo: the round trips of idle's path alone, on the same PostgreSQL and RabbitMQ
+      print('floor', await measureFloor({ dbUrl: DB_URL, amqpUrl: AMQP_URL, prefix: PREFIX, port: Number(args.port) }, (name) => createPackage(`http://127.0.0.1:${args.port}`, name), { n: 50, warmup: Number(args.warmup), concurrency: Number(args.concurrency) }));
+      break;
     case 'steady':
       await run('steady', C, W, (cl) => steady(db, cl, Number(args.rate), Number(args.duration)));
       break;
@@ -456,7 +457,7 @@ async function main(): Promise<void> {
       break;
     }
     default:
-      throw new Error(`unknown scenario ${args.scenario}: burst | idle | steady | scale | bigtable | delayed`);
+      throw new Error(`unknown scenario ${args.scenario}: burst | idle | floor | steady | scale | bigtable | delayed`);
   }
   await db.end();
 }

@@ -4,7 +4,7 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Consum
 import type { z } from 'zod';
 import { errorMessage, isConnectionError, isTransientDbError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { DEAD_LETTER_QUEUE, laneOf, lanesOf, OWNED_EXPIRES_MS, OWNED_QUEUES, OWNED_TTL_MS, ownerQueue, ownersExchange, QUEUES, sharedExchange, type QueueName } from './messages.js';
+import { ALL_EXCHANGES, ALL_QUEUES, DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, laneOf, lanesOf, OWNED_EXPIRES_MS, OWNED_QUEUES, OWNED_TTL_MS, ownerQueue, ownersExchange, QUEUES, sharedExchange, type QueueName } from './messages.js';
 
 /** Thrown by a handler for a message that can never be processed: it is dead-lettered at once. */
 export class PoisonMessageError extends Error {}
@@ -96,6 +96,18 @@ function coalesceWrites(conn: ChannelModel, log: Logger): void {
   };
 }
 
+/**
+ * Delete every queue and exchange nfvo declares under `prefix`, and `extraQueues` (owners'
+ * queues, named by ownerQueue()): for tests and the bench, which each run under a prefix of their own.
+ */
+export async function deleteTopology(url: string, prefix: string, extraQueues: string[] = []): Promise<void> {
+  const conn = await amqp.connect(url);
+  const ch = await conn.createChannel();
+  for (const q of [...ALL_QUEUES, ...extraQueues]) await ch.deleteQueue(prefix + q).catch(() => {});
+  for (const x of ALL_EXCHANGES) await ch.deleteExchange(prefix + x).catch(() => {});
+  await conn.close().catch(() => {});
+}
+
 const MAX_FAILED_DELIVERIES = 10;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -125,7 +137,7 @@ export class Broker {
     return this.opts.prefix + name;
   }
   get dlx(): string {
-    return this.q('nfvo.dlx');
+    return this.q(DEAD_LETTER_EXCHANGE);
   }
   get connected(): boolean {
     return !!this.pub;

@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const QUEUES = ['api_queue', 'work_queue', 'callback_queue'] as const;
 export type QueueName = (typeof QUEUES)[number];
 export const DEAD_LETTER_QUEUE = 'dead_letter';
+/** Where rejected messages go, with their reason, on their way to DEAD_LETTER_QUEUE. */
+export const DEAD_LETTER_EXCHANGE = 'nfvo.dlx';
 
 const uuid = z.string().uuid();
 const record = z.record(z.string(), z.unknown());
@@ -121,4 +123,4 @@ export const ownersExchange = (queue: QueueName): string => `${queue}.owners`;
 export const sharedExchange = (queue: QueueName): string => `${queue}.shared`;
 export const ownerQueue = (queue: QueueName, owner: string): string => `${queue}.owner.${owner}`;
 /** Every exchange nfvo declares, without its prefix. */
-export const ALL_EXCHANGES = ['nfvo.dlx', ...OWNED_QUEUES.flatMap((q) => [ownersExchange(q), sharedExchange(q)])];
+export const ALL_EXCHANGES = [DEAD_LETTER_EXCHANGE, ...OWNED_QUEUES.flatMap((q) => [ownersExchange(q), sharedExchange(q)])];

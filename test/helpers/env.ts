@@ -2,10 +2,9 @@
 // (migrated from prisma/migrations) and its own queue prefix on the real RabbitMQ.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import amqp from 'amqplib';
 import pg from 'pg';
 import { pino } from 'pino';
-import { ALL_EXCHANGES, ALL_QUEUES } from '../../src/broker/messages.js';
+import { deleteTopology } from '../../src/broker/broker.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createToken, ROLES, type Role } from '../../src/db/token-repository.js';
@@ -62,22 +61,13 @@ export async function makeTestEnv(label: string, overrides: Record<string, strin
     q: (name) => prefix + name,
     async cleanup() {
       await pool.end();
-      await deleteTopology(prefix);
+      await deleteTopology(BASE_AMQP, prefix);
       const admin = new pg.Client({ connectionString: BASE_DB });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS "nfvo_test_${suffix}" WITH (FORCE)`);
       await admin.end();
     },
   };
-}
-
-/** Delete every queue and exchange nfvo declares under `prefix`, and `extraQueues` (owners' queues). */
-export async function deleteTopology(prefix: string, extraQueues: string[] = []): Promise<void> {
-  const conn = await amqp.connect(BASE_AMQP);
-  const ch = await conn.createChannel();
-  for (const q of [...ALL_QUEUES, ...extraQueues]) await ch.deleteQueue(prefix + q).catch(() => {});
-  for (const x of ALL_EXCHANGES) await ch.deleteExchange(prefix + x).catch(() => {});
-  await conn.close().catch(() => {});
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { pino } from 'pino';
-import { CallbackMessageSchema, OWNED_TTL_MS, type CallbackMessage } from '../../src/broker/messages.js';
+import { Broker, deleteTopology } from '../../src/broker/broker.js';
+import { ApiMessageSchema, CallbackMessageSchema, OWNED_TTL_MS, ownerQueue, type CallbackMessage } from '../../src/broker/messages.js';
 import { startRoles } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
-import { deleteTopology, makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
+import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
 
@@ -53,8 +54,6 @@ describe('messaging', () => {
   });
 
   it('a poison message is dead-lettered after a bounded number of deliveries; an oversized one at once; good ones flow around them', async () => {
-    const { Broker } = await import('../../src/broker/broker.js');
-    const { ApiMessageSchema } = await import('../../src/broker/messages.js');
     const POISON = '01a1fc00-0000-7000-8000-00000000dead';
     const broker = new Broker({ url: env.config.amqpUrl, prefix: env.q('poison.'), log: quiet, name: 'poison-test', redeliveryBackoffMs: 4 });
     const conn = await amqp.connect(env.config.amqpUrl);
@@ -91,7 +90,7 @@ describe('messaging', () => {
       await broker.stopConsuming(1_000);
       await broker.close();
       await conn.close();
-      await deleteTopology(env.q('poison.'));
+      await deleteTopology(env.config.amqpUrl, env.q('poison.'));
     }
   });
 
@@ -131,7 +130,6 @@ describe('messaging', () => {
   });
 
   it("a callback goes to its controller's own queue; with no such queue, or once its consumer is gone, to the shared one", async () => {
-    const { Broker } = await import('../../src/broker/broker.js');
     const prefix = env.q('owned.');
     const make = (name: string) => new Broker({ url: env.config.amqpUrl, prefix, log: quiet, name });
     const a = make('controller-a');
@@ -168,13 +166,13 @@ describe('messaging', () => {
       const conn = await amqp.connect(env.config.amqpUrl);
       const ch = await conn.createChannel();
       ch.on('error', () => {});
-      await assert.rejects(ch.checkQueue(prefix + 'callback_queue.owner.b'), /NOT_FOUND/);
+      await assert.rejects(ch.checkQueue(prefix + ownerQueue('callback_queue', 'b')), /NOT_FOUND/);
       await conn.close().catch(() => {});
     } finally {
       await b.stopConsuming(1_000);
       await b.close();
       await a.close();
-      await deleteTopology(prefix, ['callback_queue.owner.a']);
+      await deleteTopology(env.config.amqpUrl, prefix, [ownerQueue('callback_queue', 'a')]);
     }
   });
 
