@@ -41,6 +41,12 @@ export function makeDb(opts: { url: string; poolSize: number; log: Logger; appNa
 
   async function tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await pool.connect();
+    // a checked-out connection lost between statements (the server restarting while the
+    // transaction waits, e.g. for a publish) reports it as an event: without a listener that
+    // would end the process. The transaction fails with it and the connection is discarded.
+    let lost: Error | undefined;
+    const onLost = (err: Error) => (lost = err);
+    c.on('error', onLost);
     let broken = false;
     try {
       await c.query('BEGIN');
@@ -49,13 +55,14 @@ export function makeDb(opts: { url: string; poolSize: number; log: Logger; appNa
       return out;
     } catch (err) {
       try {
-        await c.query('ROLLBACK');
+        if (!lost) await c.query('ROLLBACK');
       } catch {
         broken = true;
       }
-      throw err;
+      throw lost ?? err;
     } finally {
-      c.release(broken);
+      c.removeListener('error', onLost);
+      c.release(broken || lost);
     }
   }
 
