@@ -19,6 +19,9 @@ import { makeWorker } from './worker/worker.js';
 
 export type Role = 'api' | 'controller' | 'worker';
 
+/** Once in-flight work has had STOP_TIMEOUT_MS, how long closing the connections may take. */
+const STOP_CLOSE_MS = 5_000;
+
 export type Running = {
   id: string;
   log: Logger;
@@ -99,12 +102,30 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
     stop() {
       stopping ??= (async () => {
         log.info('stopping: no new messages; finishing those in flight');
-        await broker.stopConsuming(config.stopTimeoutMs);
-        for (const s of stops) await s().catch((err) => log.warn({ err: String(err) }, 'error while stopping'));
-        await relay.stop();
-        await broker.close();
-        await connecting;
-        await db.close();
+        let stage = 'finishing messages in flight';
+        const sequence = (async () => {
+          await broker.stopConsuming(config.stopTimeoutMs);
+          stage = 'stopping roles';
+          for (const s of stops) await s().catch((err) => log.warn({ err: String(err) }, 'error while stopping'));
+          stage = 'flushing the outbox relay';
+          await relay.stop();
+          stage = 'closing the RabbitMQ connection';
+          await broker.close();
+          await connecting;
+          stage = 'closing the database pool';
+          await db.close();
+        })();
+        // a connection that no longer answers must not keep a stopping process alive: what is
+        // unsettled is redelivered, what is uncommitted is rolled back, what is unpublished waits
+        // in the outbox
+        const limitMs = config.stopTimeoutMs + STOP_CLOSE_MS;
+        let timer: NodeJS.Timeout | undefined;
+        const overdue = new Promise<true>((r) => (timer = setTimeout(() => r(true), limitMs)));
+        const late = await Promise.race([sequence.then(() => false), overdue]).finally(() => clearTimeout(timer));
+        if (late) {
+          log.error({ stage, afterMs: limitMs }, 'stopping took too long; giving up');
+          throw new Error(`stopping took longer than ${limitMs} ms (still ${stage})`);
+        }
         log.info('stopped');
       })();
       return stopping;

@@ -1,6 +1,7 @@
 // Broker semantics on the real RabbitMQ: dead-lettering with a reason, a consumer that
 // keeps running, the outbox keeping requests while RabbitMQ cannot be reached, and
-// callbacks reaching the controller that dispatched the step (or any, once it is gone).
+// callbacks reaching the controller that dispatched the step (or any, once it is gone), and a
+// process that stops even when RabbitMQ no longer answers.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
@@ -12,6 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
+import { startProxy } from '../helpers/proxy.js';
 
 describe('messaging', () => {
   let env: TestEnv;
@@ -199,6 +201,21 @@ describe('messaging', () => {
       await b?.nfvo.stop();
       await a.nfvo.stop();
       await worker.stop();
+    }
+  });
+
+  it('a process whose RabbitMQ stops answering still stops: it gives up once its stop timeout and closing time have passed', async () => {
+    const target = new URL(env.config.amqpUrl);
+    const proxy = await startProxy({ host: target.hostname, port: Number(target.port || 5672) });
+    const viaProxy = new URL(target);
+    viaProxy.port = String(proxy.port);
+    const nfvo = await startRoles({ ...env.config, amqpUrl: viaProxy.toString(), stopTimeoutMs: 200 }, ['worker'], { logger: quiet });
+    try {
+      await waitFor('broker', async () => nfvo.broker.connected);
+      proxy.freeze();
+      await assert.rejects(nfvo.stop(), /^Error: stopping took longer than 5200 ms \(still finishing messages in flight\)$/);
+    } finally {
+      await proxy.close();
     }
   });
 });
