@@ -22,6 +22,14 @@ describe('chaos', { timeout: 600_000 }, () => {
   const procs = new Map<string, Proc>();
   const counts = { kills: 0, restarts: 0, freezes: 0, rabbitmqRestarts: 0, postgresRestarts: 0, acceptedWhileBrokerDown: 0, answered503WhileDbDown: 0 };
   let stopping = false;
+  // where the workload and the chaos schedule are, printed with the processes' warnings on failure
+  const started = Date.now();
+  const at = { workload: 'starting', schedule: 'not started' };
+  const enter = (track: keyof typeof at, p: string) => {
+    at[track] = p;
+    console.log(`chaos +${((Date.now() - started) / 1000).toFixed(1)}s ${track}: ${p}`);
+  };
+  const cluster = () => sh('bash', ['-c', 'ls /etc/postgresql | head -1']).trim();
 
   const retired: Proc[] = [];
   const allLines = () => [...retired, ...procs.values()].flatMap((p) => p.lines);
@@ -51,36 +59,67 @@ describe('chaos', { timeout: 600_000 }, () => {
 
   after(async () => {
     stopping = true;
-    await Promise.all([...procs.values()].map((p) => p.stop()));
+    // a failure mid-schedule must not leave the shared services down
+    const up = (cmd: string, args: string[]) => {
+      try {
+        sh(cmd, args);
+      } catch {
+        /* running already */
+      }
+    };
+    up('rabbitmqctl', ['start_app']);
+    up('pg_ctlcluster', ['--skip-systemctl-redirect', cluster(), 'main', 'start']);
+    // every process must stop on SIGTERM within its stop timeout and closing time (2 s + 5 s)
+    const stopped = await Promise.allSettled([...procs.values()].map((p) => p.stop('SIGTERM', 15_000)));
     await env.cleanup();
+    const late = stopped.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    assert.deepEqual(late, [], 'processes that did not stop on SIGTERM');
   });
 
   it('survives kills, a frozen worker, a RabbitMQ restart and a PostgreSQL restart; loses and duplicates nothing', async () => {
+    try {
+      await run();
+    } catch (err) {
+      const warnings = [...procs.entries()].map(([name, p]) => `${name}:\n  ${p.lines.filter((l) => !l.includes('"level":30')).slice(-8).join('\n  ')}`);
+      console.log(`chaos failed; workload: ${at.workload}; schedule: ${at.schedule}\n${warnings.join('\n')}`);
+      throw err;
+    }
+  });
+
+  async function run() {
+    enter('workload', 'waiting for the api');
     const api = client(`http://127.0.0.1:${await procs.get('api')!.port}`, env.auth());
     await waitFor('api ready', async () => (await api.get('/readyz')).status === 200, 30_000);
     const ids = new Map<string, { type: string; injected: boolean; spec: string }>();
     const create = async (path: string, type: string, body: Record<string, unknown>, injected = false) => {
+      const end = Date.now() + 60_000;
       for (;;) {
-        const r = await api.post(path, body).catch(() => null);
-        if (r?.status === 202) {
+        const r = await api.post(path, body).catch((err: Error) => err);
+        if (!(r instanceof Error) && r.status === 202) {
           ids.set(r.body.id, { type, injected, spec: r.body.spec });
           return r.body.id as string;
         }
-        if (r && r.status !== 503) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
-        await sleep(200); // PostgreSQL restarting: 503, try again
+        if (!(r instanceof Error) && r.status !== 503) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+        // PostgreSQL restarting: 503 (or the api itself restarting), try again
+        if (Date.now() > end) throw new Error(`${path}: not accepted within 60 s; last: ${r instanceof Error ? r.message : r.status}`);
+        await sleep(200);
       }
     };
 
-    // wave 1: what vnfs need
+    enter('workload', 'wave 1: packages and volumes');
     const pkgs: string[] = [];
     for (let i = 0; i < 10; i++) pkgs.push(await create('/v1/vnf-packages', 'vnf_package', { name: `base-${i}` }));
     const vols: string[] = [];
     for (let i = 0; i < 60; i++) vols.push(await create('/v1/volumes', 'volume', { name: `vol-${i}`, sizeGb: 1 + i }));
-    for (const id of [...pkgs, ...vols]) await api.waitStatus(id, ids.get(id)!.spec, 60_000);
+    await waitFor('wave 1 to reach its spec', async () => {
+      const r = await env.pool.query(`SELECT count(*)::int AS n FROM resources WHERE id = ANY($1) AND status = spec AND worker_id IS NULL`, [[...pkgs, ...vols]]);
+      return r.rows[0].n === pkgs.length + vols.length;
+    }, 90_000);
 
     // the chaos schedule runs beside the workload
     const chaos = (async () => {
       await sleep(1_500);
+      enter('schedule', 'kills and a frozen worker');
       await kill('worker-a');
       await sleep(1_000);
       await kill('controller-b');
@@ -92,22 +131,27 @@ describe('chaos', { timeout: 600_000 }, () => {
       frozen.child.kill('SIGCONT');
       await kill('worker-a');
       // RabbitMQ restart: the API keeps accepting requests into the outbox
+      enter('schedule', 'RabbitMQ stopped');
       counts.rabbitmqRestarts++;
       sh('rabbitmqctl', ['stop_app']);
-      for (let i = 0; i < 5; i++) {
-        const r = await api.post('/v1/vnf-packages', { name: `offline-${i}` });
-        assert.equal(r.status, 202, 'accepted while RabbitMQ is down');
-        ids.set(r.body.id, { type: 'vnf_package', injected: false, spec: 'ONBOARDED' });
-        counts.acceptedWhileBrokerDown++;
+      try {
+        for (let i = 0; i < 5; i++) {
+          const r = await api.post('/v1/vnf-packages', { name: `offline-${i}` });
+          assert.equal(r.status, 202, 'accepted while RabbitMQ is down');
+          ids.set(r.body.id, { type: 'vnf_package', injected: false, spec: 'ONBOARDED' });
+          counts.acceptedWhileBrokerDown++;
+        }
+      } finally {
+        sh('rabbitmqctl', ['start_app']);
       }
-      sh('rabbitmqctl', ['start_app']);
+      enter('schedule', 'RabbitMQ started again');
       await sleep(2_000);
       await kill('controller-a');
       await kill('worker-b');
       // PostgreSQL restart: the API answers 503 problem+json and does not hang
+      enter('schedule', 'PostgreSQL stopped');
       counts.postgresRestarts++;
-      const cluster = sh('bash', ['-c', 'ls /etc/postgresql | head -1']).trim();
-      sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster, 'main', 'stop', '-m', 'fast']);
+      sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster(), 'main', 'stop', '-m', 'fast']);
       try {
         // an answer that does not come within 10 s fails here (and PostgreSQL is started again below)
         const down = await fetch(`http://127.0.0.1:${await procs.get('api')!.port}/v1/resources?limit=1`, { headers: env.auth(), signal: AbortSignal.timeout(10_000) })
@@ -116,16 +160,19 @@ describe('chaos', { timeout: 600_000 }, () => {
         assert.equal(down.headers.get('content-type')?.split(';')[0], 'application/problem+json');
         counts.answered503WhileDbDown++;
       } finally {
-        sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster, 'main', 'start']);
+        sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster(), 'main', 'start']);
       }
+      enter('schedule', 'PostgreSQL started again; more kills');
       await sleep(1_000);
       for (let i = 0; i < 4; i++) {
         await sleep(500 + rand(1_500));
         await kill(['worker-a', 'worker-b', 'controller-a', 'controller-b'][rand(4)]!);
       }
     })();
+    chaos.catch(() => {}); // awaited below, after wave 2
 
     // wave 2: the bulk, paced so that work is in flight through the whole chaos schedule
+    enter('workload', 'wave 2: the bulk, beside the chaos schedule');
     const pace = () => sleep(35);
     for (let i = 0; i < 200; i++) {
       await pace();
@@ -144,8 +191,10 @@ describe('chaos', { timeout: 600_000 }, () => {
       if (r?.status === 202) ids.get(id)!.spec = 'TERMINATED';
     }
     await chaos;
+    enter('schedule', 'done');
 
     // settle: everything at its spec or in ERROR, and unlocked
+    enter('workload', 'settling');
     const settled = await waitFor(
       'every resource to settle',
       async () => {
@@ -156,6 +205,11 @@ describe('chaos', { timeout: 600_000 }, () => {
     ).catch((e) => e as Error);
     const stuck = (await env.pool.query(`SELECT id, type, status, spec, worker_id, error FROM resources WHERE worker_id IS NOT NULL OR (status <> spec AND status <> 'ERROR') LIMIT 5`)).rows;
     assert.equal(settled, true, `stuck: ${JSON.stringify(stuck)}`);
+    enter('workload', 'checking');
+
+    // no process ended on its own: the only exits are the schedule's SIGKILLs
+    const crashed = [...retired, ...procs.values()].filter((p) => p.child.exitCode !== null);
+    assert.deepEqual(crashed.map((p) => `${p.role} exited ${p.child.exitCode}: ${p.lines.slice(-5).join(' | ')}`), [], 'processes that exited on their own');
 
     const rows = (await env.pool.query('SELECT id, type, status, spec, worker_id, error, simulate FROM resources')).rows;
     const unexpectedErrors = rows.filter((r) => r.status === 'ERROR' && !ids.get(r.id)?.injected);
@@ -219,5 +273,5 @@ describe('chaos', { timeout: 600_000 }, () => {
         `errors_injected=${errors} errors_unexpected=${unexpectedErrors.length} rerun_attempts=${rerun} takeovers=${takeovers} effects_deduplicated=${deduped} ` +
         `lost=${lost.length} duplicated=${duplicated + dup.length}`,
     );
-  });
+  }
 });

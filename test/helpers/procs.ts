@@ -14,8 +14,15 @@ export type Proc = {
   /** The API's port (api and all roles), once it answers /healthz. */
   port: Promise<number>;
   exited: Promise<number | null>;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Signal it and wait for its exit; one that has not exited within `withinMs` is killed and this rejects. */
+  stop(signal?: NodeJS.Signals, withinMs?: number): Promise<number | null>;
 };
+
+// children still running when the test process exits (a failed or timed-out test) are killed
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /** A port nothing listens on right now. */
 function freePort(): Promise<number> {
@@ -55,7 +62,8 @@ export async function spawnNfvo(role: string, vars: Record<string, string>): Pro
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   let gone = false;
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => ((gone = true), r(code))));
+  running.add(child);
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => ((gone = true), running.delete(child), r(code))));
   const port = serves ? answering(portNumber, () => gone) : new Promise<number>(() => {});
   port.catch(() => {});
   return {
@@ -64,9 +72,15 @@ export async function spawnNfvo(role: string, vars: Record<string, string>): Pro
     lines,
     port,
     exited,
-    async stop(signal = 'SIGTERM') {
+    async stop(signal = 'SIGTERM', withinMs = 20_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      let timer: NodeJS.Timeout | undefined;
+      const overdue = new Promise<'overdue'>((r) => (timer = setTimeout(() => r('overdue'), withinMs)));
+      const code = await Promise.race([exited, overdue]).finally(() => clearTimeout(timer));
+      if (code !== 'overdue') return code;
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`${role} (pid ${child.pid}) did not exit within ${withinMs} ms of ${signal}; killed. Its last lines:\n${lines.slice(-10).join('\n')}`);
     },
   };
 }
