@@ -8,6 +8,7 @@ import { Broker } from './broker/broker.js';
 import type { Config } from './config.js';
 import { makeController } from './controller/controller.js';
 import { makeDb, type Db } from './db/db.js';
+import { within } from './deadline.js';
 import { makeLedger } from './db/ledger-repository.js';
 import { makeResourceRepository } from './db/resource-repository.js';
 import { findRole } from './db/token-repository.js';
@@ -119,10 +120,7 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
         // unsettled is redelivered, what is uncommitted is rolled back, what is unpublished waits
         // in the outbox
         const limitMs = config.stopTimeoutMs + STOP_CLOSE_MS;
-        let timer: NodeJS.Timeout | undefined;
-        const overdue = new Promise<true>((r) => (timer = setTimeout(() => r(true), limitMs)));
-        const late = await Promise.race([sequence.then(() => false), overdue]).finally(() => clearTimeout(timer));
-        if (late) {
+        if ((await within(sequence, limitMs, 'late' as const)) === 'late') {
           log.error({ stage, afterMs: limitMs }, 'stopping took too long; giving up');
           throw new Error(`stopping took longer than ${limitMs} ms (still ${stage})`);
         }

@@ -2,6 +2,7 @@
 // dead-lettering with a reason, and reconnection with backoff.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
+import { within } from '../deadline.js';
 import { errorMessage, isConnectionError, isTransientDbError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ALL_EXCHANGES, ALL_QUEUES, DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, laneOf, lanesOf, OWNED_EXPIRES_MS, OWNED_QUEUES, OWNED_TTL_MS, ownerQueue, ownersExchange, QUEUES, sharedExchange, type QueueName } from './messages.js';
@@ -377,7 +378,7 @@ export class Broker {
     for (const { channel, tags } of this.consumers) {
       if (channel) for (const tag of tags) await channel.cancel(tag).catch(() => {});
     }
-    const settled = await Promise.race([Promise.allSettled([...this.inFlight]).then(() => true), sleep(timeoutMs).then(() => false)]);
+    const settled = await within(Promise.allSettled([...this.inFlight]).then(() => true), timeoutMs, false);
     await new Promise((r) => setImmediate(r)); // the last batched acks go out
     for (const spec of this.consumers) if (spec.owner) await this.releaseOwnerQueue(spec.queue, spec.owner, settled);
   }

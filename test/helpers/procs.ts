@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { within } from '../../src/deadline.js';
 import { ROOT } from './env.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -74,9 +75,7 @@ export async function spawnNfvo(role: string, vars: Record<string, string>): Pro
     exited,
     async stop(signal = 'SIGTERM', withinMs = 20_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      let timer: NodeJS.Timeout | undefined;
-      const overdue = new Promise<'overdue'>((r) => (timer = setTimeout(() => r('overdue'), withinMs)));
-      const code = await Promise.race([exited, overdue]).finally(() => clearTimeout(timer));
+      const code = await within(exited, withinMs, 'overdue' as const);
       if (code !== 'overdue') return code;
       child.kill('SIGKILL');
       await exited;
