@@ -51,13 +51,24 @@ async function resetState(db: pg.Pool): Promise<void> {
   await deleteTopology(AMQP_URL, PREFIX);
 }
 
+// the nfvo processes of this run die with it, whatever ends it
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 async function startCluster(controllers: number, workers: number, extraEnv: Record<string, string> = {}): Promise<Cluster> {
+  const base = `http://127.0.0.1:${args.port}`;
+  // another API on the port would take this run's requests and measure something else
+  if (await fetch(`${base}/healthz`).catch(() => null)) throw new Error(`something already answers on port ${args.port} (another bench or nfvo?); stop it or pass --port`);
   const env = { ...process.env, DATABASE_URL: DB_URL, AMQP_URL, QUEUE_PREFIX: PREFIX, PORT: args.port!, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_LATENCY_MS: '0', ...extraEnv };
   const roles = ['api', ...Array(controllers).fill('controller'), ...Array(workers).fill('worker')];
   const warnings: Record<string, number> = {};
   const procs = roles.map((role, i) => {
     const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, '.bench', 'prof')}`, `--cpu-prof-name=${role}-${i}.cpuprofile`] : [];
     const child = spawn(process.execPath, [...nodeArgs, CLI, role], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
     let buf = '';
     child.stdout!.on('data', (c: Buffer) => {
       buf += c.toString();
@@ -71,9 +82,11 @@ async function startCluster(controllers: number, workers: number, extraEnv: Reco
     });
     return { role, child, pid: child.pid! };
   });
-  const base = `http://127.0.0.1:${args.port}`;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; ; i++) {
+    const gone = procs.find((p) => p.child.exitCode !== null);
+    if (gone) throw new Error(`the ${gone.role} process exited (${gone.child.exitCode}) while starting`);
     if ((await fetch(`${base}/readyz`).catch(() => null))?.status === 200) break;
+    if (i === 200) throw new Error(`the api did not become ready on port ${args.port} within 10 s`);
     await sleep(50);
   }
   await sleep(300); // consumers attached
@@ -100,9 +113,12 @@ async function createPackages(base: string, name: string, n: number, concurrency
   return sent;
 }
 
-/** POST one package over a keep-alive connection (node:http: cheaper for the client than fetch). */
-function createPackage(base: string, name: string, extra: Record<string, unknown> = {}): Promise<Sent> {
-  const sentAt = Date.now();
+/**
+ * POST one package over a keep-alive connection (node:http: cheaper for the client than fetch).
+ * A reused connection that the server closed as idle (its keep-alive timeout, e.g. while the
+ * database was vacuumed after the warm-up) fails before the server read anything: sent again.
+ */
+function createPackage(base: string, name: string, extra: Record<string, unknown> = {}, sentAt = Date.now(), again = true): Promise<Sent> {
   const body = JSON.stringify({ name, ...extra });
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}/v1/vnf-packages`, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
@@ -111,7 +127,10 @@ function createPackage(base: string, name: string, extra: Record<string, unknown
       res.on('data', (c) => (text += c));
       res.on('end', () => (res.statusCode === 202 ? resolve({ id: (JSON.parse(text) as { id: string }).id, sentAt }) : reject(new Error(`create failed: ${res.statusCode} ${text}`))));
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (again && req.reusedSocket && err.code === 'ECONNRESET') resolve(createPackage(base, name, extra, sentAt, false));
+      else reject(err);
+    });
     req.end(body);
   });
 }
@@ -289,14 +308,20 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
       if (r) (backlog.push(r.rows[0]!.n), (maxPending = Math.max(maxPending, r.rows[0]!.n)));
     }, 250);
     const inflight: Promise<void>[] = [];
+    const failed: string[] = [];
     for (let i = 0; i < total; i++) {
       const due = t0 + (i * 1000) / rate;
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait);
       else if (wait < -50) lateSends++;
-      inflight.push(createPackage(cluster.base, `steady-${i}`).then((x) => void sent.push({ id: x.id, sentAt: due })));
+      // open loop: a failure is noted at once (not left unhandled until all were sent)
+      inflight.push(createPackage(cluster.base, `steady-${i}`).then((x) => void sent.push({ id: x.id, sentAt: due }), (err: Error) => void failed.push(err.message)));
     }
     await Promise.all(inflight);
+    if (failed.length) {
+      clearInterval(sampler);
+      throw new Error(`${failed.length} of ${total} creates failed, e.g. ${failed[0]}`);
+    }
     const ids = sent.map((s) => s.id);
     const at = await waitOnboarded(db, ids, t0, 300_000);
     clearInterval(sampler);
