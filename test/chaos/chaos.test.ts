@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
-import { ALL_QUEUES } from '../../src/broker/messages.js';
+import { ALL_QUEUES, ownerQueue } from '../../src/broker/messages.js';
 import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { spawnNfvo, type Proc } from '../helpers/procs.js';
@@ -71,7 +71,9 @@ describe('chaos', { timeout: 600_000 }, () => {
     up('pg_ctlcluster', ['--skip-systemctl-redirect', cluster(), 'main', 'start']);
     // every process must stop on SIGTERM within its stop timeout and closing time (2 s + 5 s)
     const stopped = await Promise.allSettled([...procs.values()].map((p) => p.stop('SIGTERM', 15_000)));
-    await env.cleanup();
+    // the callback queues of the controllers it killed (those that stopped deleted their own)
+    const controllerIds = allLines().flatMap((l) => /"controllerId":"([^"]+)"/.exec(l)?.[1] ?? []);
+    await env.cleanup(controllerIds.map((id) => ownerQueue('callback_queue', id)));
     const late = stopped.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
     assert.deepEqual(late, [], 'processes that did not stop on SIGTERM');
   });

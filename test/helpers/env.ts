@@ -25,7 +25,8 @@ export type TestEnv = {
   /** Authorization headers of a role (operator by default). */
   auth(role?: Role): Record<string, string>;
   q(name: string): string;
-  cleanup(): Promise<void>;
+  /** Drop the database and the broker topology, with the owners' queues given (ownerQueue() names). */
+  cleanup(ownerQueues?: string[]): Promise<void>;
 };
 
 export async function makeTestEnv(label: string, overrides: Record<string, string> = {}): Promise<TestEnv> {
@@ -59,9 +60,9 @@ export async function makeTestEnv(label: string, overrides: Record<string, strin
     tokens,
     auth: (role = 'operator') => ({ authorization: `Bearer ${tokens[role]}` }),
     q: (name) => prefix + name,
-    async cleanup() {
+    async cleanup(ownerQueues = []) {
       await pool.end();
-      await deleteTopology(BASE_AMQP, prefix);
+      await deleteTopology(BASE_AMQP, prefix, ownerQueues);
       const admin = new pg.Client({ connectionString: BASE_DB });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS "nfvo_test_${suffix}" WITH (FORCE)`);

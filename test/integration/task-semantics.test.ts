@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Running } from '../../src/compose.js';
+import { ownerQueue } from '../../src/broker/messages.js';
 import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
@@ -184,13 +185,16 @@ describe('stopping a worker', () => {
   before(async () => {
     env = await makeTestEnv('stopping', { STOP_TIMEOUT_MS: '300', LEASE_SECONDS: '2', WORKER_CONCURRENCY: '16' });
   });
-  after(() => env.cleanup());
+  // a controller stopped with callbacks unsettled leaves its queue to expire: delete it here
+  const started: string[] = [];
+  after(() => env.cleanup(started.map((id) => ownerQueue('callback_queue', id))));
 
   it('aborts the attempts still running after the stop timeout; the next start runs each of them once', async () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);
     let { nfvo, api } = await startInProcess(env);
+    started.push(nfvo.id);
     try {
       // the sim applies a create half-way through its latency (after 2 s)
       const ids: string[] = [];
@@ -202,6 +206,7 @@ describe('stopping a worker', () => {
       assert.equal(await applied(), 0, 'the stopped attempts were aborted before they applied anything');
       assert.deepEqual(warnings.map((w) => w.message), [], 'no process warnings while 12 attempts ran');
       ({ nfvo, api } = await startInProcess(env));
+      started.push(nfvo.id);
       for (const id of ids) await api.waitStatus(id, 'AVAILABLE', 30_000);
       assert.equal(await applied(), 12, 'each volume was created once');
     } finally {
