@@ -56,11 +56,12 @@ const children = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 async function startCluster(controllers: number, workers: number, extraEnv: Record<string, string> = {}): Promise<Cluster> {
   const base = `http://127.0.0.1:${args.port}`;
   // another API on the port would take this run's requests and measure something else
-  if (await fetch(`${base}/healthz`).catch(() => null)) throw new Error(`something already answers on port ${args.port} (another bench or nfvo?); stop it or pass --port`);
+  if (await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) }).catch(() => null)) throw new Error(`something already answers on port ${args.port} (another bench or nfvo?); stop it or pass --port`);
   const env = { ...process.env, DATABASE_URL: DB_URL, AMQP_URL, QUEUE_PREFIX: PREFIX, PORT: args.port!, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_LATENCY_MS: '0', ...extraEnv };
   const roles = ['api', ...Array(controllers).fill('controller'), ...Array(workers).fill('worker')];
   const warnings: Record<string, number> = {};
@@ -83,8 +84,8 @@ async function startCluster(controllers: number, workers: number, extraEnv: Reco
     return { role, child, pid: child.pid! };
   });
   for (let i = 0; ; i++) {
-    const gone = procs.find((p) => p.child.exitCode !== null);
-    if (gone) throw new Error(`the ${gone.role} process exited (${gone.child.exitCode}) while starting`);
+    const gone = procs.find((p) => p.child.exitCode !== null || p.child.signalCode !== null);
+    if (gone) throw new Error(`the ${gone.role} process exited (${gone.child.exitCode ?? gone.child.signalCode}) while starting`);
     if ((await fetch(`${base}/readyz`).catch(() => null))?.status === 200) break;
     if (i === 200) throw new Error(`the api did not become ready on port ${args.port} within 10 s`);
     await sleep(50);

@@ -62,7 +62,10 @@ function onSignals(stop: () => Promise<void>): void {
     signalled = true;
     stop().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        process.stderr.write(`stopping failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
     );
   };
   process.on('SIGTERM', () => handler('SIGTERM'));

@@ -112,6 +112,7 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
           await relay.stop();
           stage = 'closing the RabbitMQ connection';
           await broker.close();
+          stage = 'ending an attempt to connect to RabbitMQ';
           await connecting;
           stage = 'closing the database pool';
           await db.close();

@@ -41,9 +41,9 @@ export function makeApp(deps: ApiDeps): Express {
       logger: deps.log,
       genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID()),
       // "not ready" is an answer, not a failure (probes ask while a backing service is down)
-      // nor is a 503 while PostgreSQL restarts (the error handler has logged its cause once)
-      customLogLevel: (req, res, err) =>
-        res.statusCode === 503 ? (req.url === '/readyz' ? 'info' : 'warn') : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
+      // nor is a 503 while PostgreSQL restarts (the error handler has logged its cause, at warn)
+      customLogLevel: (_req, res, err) =>
+        res.statusCode === 503 ? 'info' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
       serializers: { req: (r) => ({ id: r.id, method: r.method, url: r.url }), res: (r) => ({ statusCode: r.statusCode }) },
     }),
   );

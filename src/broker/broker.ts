@@ -110,6 +110,7 @@ export async function deleteTopology(url: string, prefix: string, extraQueues: s
 }
 
 const MAX_FAILED_DELIVERIES = 10;
+const CONNECT_TIMEOUT_MS = 5_000;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -121,6 +122,8 @@ export class Broker {
   private closing = false;
   private consuming = true;
   private reconnecting?: Promise<void>;
+  /** Ends the connect loop's wait between attempts (when the broker is closed). */
+  private wake?: () => void;
 
   constructor(
     private readonly opts: {
@@ -153,19 +156,28 @@ export class Broker {
     for (let attempt = 0; !this.closing; attempt++) {
       try {
         await this.connectOnce();
-        if (attempt > 0) this.opts.log.info('connected to RabbitMQ');
+        if (attempt > 0 && !this.closing) this.opts.log.info('connected to RabbitMQ');
         return;
       } catch (err) {
         const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
         if (attempt === 0 || attempt % 10 === 0) this.opts.log.warn({ err: errorMessage(err), retryInMs: delay }, 'RabbitMQ not ready; retrying');
-        await sleep(delay);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wake = () => (clearTimeout(timer), resolve());
+        });
+        this.wake = undefined;
       }
     }
   }
 
   private async connectOnce(): Promise<void> {
     // noDelay: without it Nagle's algorithm holds small frames back (tens of ms per hop)
-    const conn = await amqp.connect(this.opts.url, { noDelay: true, clientProperties: { connection_name: this.opts.name } });
+    // timeout: a broker that accepts the socket but does not answer the handshake is tried again
+    const conn = await amqp.connect(this.opts.url, { noDelay: true, timeout: CONNECT_TIMEOUT_MS, clientProperties: { connection_name: this.opts.name } });
+    if (this.closing) {
+      await conn.close().catch(() => {});
+      return;
+    }
     conn.on('error', (err) => this.opts.log.warn({ err: errorMessage(err) }, 'RabbitMQ connection error'));
     conn.on('close', () => this.onConnectionLost(conn));
     coalesceWrites(conn, this.opts.log);
@@ -404,6 +416,7 @@ export class Broker {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.wake?.();
     const conn = this.conn;
     this.conn = undefined;
     this.pub = undefined;

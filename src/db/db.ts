@@ -44,8 +44,9 @@ export function makeDb(opts: { url: string; poolSize: number; log: Logger; appNa
     // a checked-out connection lost between statements (the server restarting while the
     // transaction waits, e.g. for a publish) reports it as an event: without a listener that
     // would end the process. The transaction fails with it and the connection is discarded.
+    // (the first error says why: "terminating connection due to administrator command")
     let lost: Error | undefined;
-    const onLost = (err: Error) => (lost = err);
+    const onLost = (err: Error) => (lost ??= err);
     c.on('error', onLost);
     let broken = false;
     try {
@@ -54,15 +55,19 @@ export function makeDb(opts: { url: string; poolSize: number; log: Logger; appNa
       await c.query('COMMIT');
       return out;
     } catch (err) {
-      try {
-        if (!lost) await c.query('ROLLBACK');
-      } catch {
-        broken = true;
+      // a statement past query_timeout still runs on the connection: a ROLLBACK would wait behind it
+      if (lost || (err as Error).message === 'Query read timeout') broken = true;
+      else {
+        try {
+          await c.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
       }
       throw lost ?? err;
     } finally {
       c.removeListener('error', onLost);
-      c.release(broken || lost);
+      c.release(broken);
     }
   }
 

@@ -38,8 +38,10 @@ describe('chaos', { timeout: 600_000 }, () => {
     if (old) retired.push(old);
     procs.set(name, await spawnNfvo(role, env.vars));
   };
+  const killed = new Set<Proc>();
   const kill = async (name: string) => {
     const p = procs.get(name)!;
+    killed.add(p);
     p.child.kill('SIGKILL');
     await p.exited;
     counts.kills++;
@@ -74,8 +76,8 @@ describe('chaos', { timeout: 600_000 }, () => {
     // the callback queues of the controllers it killed (those that stopped deleted their own)
     const controllerIds = allLines().flatMap((l) => /"controllerId":"([^"]+)"/.exec(l)?.[1] ?? []);
     await env.cleanup(controllerIds.map((id) => ownerQueue('callback_queue', id)));
-    const late = stopped.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
-    assert.deepEqual(late, [], 'processes that did not stop on SIGTERM');
+    const unclean = stopped.flatMap((r, i) => (r.status === 'rejected' ? [String(r.reason)] : r.value === 0 ? [] : [`${[...procs.keys()][i]} exited ${r.value}`]));
+    assert.deepEqual(unclean, [], 'every process stops cleanly (exit 0) on SIGTERM');
   });
 
   it('survives kills, a frozen worker, a RabbitMQ restart and a PostgreSQL restart; loses and duplicates nothing', async () => {
@@ -118,18 +120,23 @@ describe('chaos', { timeout: 600_000 }, () => {
       return r.rows[0].n === pkgs.length + vols.length;
     }, 90_000);
 
-    // the chaos schedule runs beside the workload
+    // the chaos schedule runs beside the workload; it ends at its next pause if the workload fails
+    let workloadFailed = false;
+    const pause = async (ms: number) => {
+      await sleep(ms);
+      if (workloadFailed) throw new Error('the workload failed: the chaos schedule stopped');
+    };
     const chaos = (async () => {
-      await sleep(1_500);
+      await pause(1_500);
       enter('schedule', 'kills and a frozen worker');
       await kill('worker-a');
-      await sleep(1_000);
+      await pause(1_000);
       await kill('controller-b');
       // freeze a worker past its lease
       const frozen = procs.get('worker-b')!;
       frozen.child.kill('SIGSTOP');
       counts.freezes++;
-      await sleep(6_000);
+      await pause(6_000);
       frozen.child.kill('SIGCONT');
       await kill('worker-a');
       // RabbitMQ restart: the API keeps accepting requests into the outbox
@@ -147,7 +154,7 @@ describe('chaos', { timeout: 600_000 }, () => {
         sh('rabbitmqctl', ['start_app']);
       }
       enter('schedule', 'RabbitMQ started again');
-      await sleep(2_000);
+      await pause(2_000);
       await kill('controller-a');
       await kill('worker-b');
       // PostgreSQL restart: the API answers 503 problem+json and does not hang
@@ -165,35 +172,51 @@ describe('chaos', { timeout: 600_000 }, () => {
         sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster(), 'main', 'start']);
       }
       enter('schedule', 'PostgreSQL started again; more kills');
-      await sleep(1_000);
+      await pause(1_000);
       for (let i = 0; i < 4; i++) {
-        await sleep(500 + rand(1_500));
+        await pause(500 + rand(1_500));
         await kill(['worker-a', 'worker-b', 'controller-a', 'controller-b'][rand(4)]!);
       }
     })();
     chaos.catch(() => {}); // awaited below, after wave 2
 
     // wave 2: the bulk, paced so that work is in flight through the whole chaos schedule
+    async function wave2() {
+      const pace = () => sleep(35);
+      for (let i = 0; i < 200; i++) {
+        await pace();
+        const injected = i % 25 === 0;
+        await create('/v1/vnf-packages', 'vnf_package', { name: `pkg-${i}`, simulate: injected ? { fail: { register: 10 } } : i % 7 === 0 ? { fail: { validate: 2 } } : undefined }, injected);
+      }
+      const vnfs: string[] = [];
+      for (let i = 0; i < 120; i++) vnfs.push(await pace().then(() => create('/v1/vnfs', 'vnf', { name: `vnf-${i}`, vnfPackageId: pkgs[i % pkgs.length], volumeIds: i < vols.length / 2 ? [vols[i]] : [] })));
+      for (let i = 0; i < 120; i++) {
+        await pace();
+        await create('/v1/acls', 'acl', { name: `acl-${i}`, vnfId: i % 2 ? vnfs[i] : undefined, rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: `10.${i}.0.0/16`, ports: '22' }] });
+      }
+      // operators change their minds mid-flight
+      for (const id of vnfs.slice(0, 20)) {
+        const r = await api.post(`/v1/vnfs/${id}/terminate`).catch(() => null);
+        if (r?.status === 202) ids.get(id)!.spec = 'TERMINATED';
+      }
+    }
+
     enter('workload', 'wave 2: the bulk, beside the chaos schedule');
-    const pace = () => sleep(35);
-    for (let i = 0; i < 200; i++) {
-      await pace();
-      const injected = i % 25 === 0;
-      await create('/v1/vnf-packages', 'vnf_package', { name: `pkg-${i}`, simulate: injected ? { fail: { register: 10 } } : i % 7 === 0 ? { fail: { validate: 2 } } : undefined }, injected);
-    }
-    const vnfs: string[] = [];
-    for (let i = 0; i < 120; i++) vnfs.push(await pace().then(() => create('/v1/vnfs', 'vnf', { name: `vnf-${i}`, vnfPackageId: pkgs[i % pkgs.length], volumeIds: i < vols.length / 2 ? [vols[i]] : [] })));
-    for (let i = 0; i < 120; i++) {
-      await pace();
-      await create('/v1/acls', 'acl', { name: `acl-${i}`, vnfId: i % 2 ? vnfs[i] : undefined, rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: `10.${i}.0.0/16`, ports: '22' }] });
-    }
-    // operators change their minds mid-flight
-    for (const id of vnfs.slice(0, 20)) {
-      const r = await api.post(`/v1/vnfs/${id}/terminate`).catch(() => null);
-      if (r?.status === 202) ids.get(id)!.spec = 'TERMINATED';
+    try {
+      await wave2();
+    } catch (err) {
+      // let the schedule finish its step (and start a stopped service again) before failing
+      workloadFailed = true;
+      await chaos.catch(() => {});
+      throw err;
     }
     await chaos;
     enter('schedule', 'done');
+
+    // no process ended on its own (the only exits are the schedule's SIGKILLs): a crash is the
+    // cause of whatever follows, so it is reported first
+    const crashed = [...retired, ...procs.values()].filter((p) => !killed.has(p) && (p.child.exitCode !== null || p.child.signalCode !== null));
+    assert.deepEqual(crashed.map((p) => `${p.role} exited (${p.child.exitCode ?? p.child.signalCode}): ${p.lines.slice(-5).join(' | ')}`), [], 'processes that exited on their own');
 
     // settle: everything at its spec or in ERROR, and unlocked
     enter('workload', 'settling');
@@ -208,10 +231,6 @@ describe('chaos', { timeout: 600_000 }, () => {
     const stuck = (await env.pool.query(`SELECT id, type, status, spec, worker_id, error FROM resources WHERE worker_id IS NOT NULL OR (status <> spec AND status <> 'ERROR') LIMIT 5`)).rows;
     assert.equal(settled, true, `stuck: ${JSON.stringify(stuck)}`);
     enter('workload', 'checking');
-
-    // no process ended on its own: the only exits are the schedule's SIGKILLs
-    const crashed = [...retired, ...procs.values()].filter((p) => p.child.exitCode !== null);
-    assert.deepEqual(crashed.map((p) => `${p.role} exited ${p.child.exitCode}: ${p.lines.slice(-5).join(' | ')}`), [], 'processes that exited on their own');
 
     const rows = (await env.pool.query('SELECT id, type, status, spec, worker_id, error, simulate FROM resources')).rows;
     const unexpectedErrors = rows.filter((r) => r.status === 'ERROR' && !ids.get(r.id)?.injected);

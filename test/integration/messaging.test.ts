@@ -213,7 +213,8 @@ describe('messaging', () => {
     try {
       await waitFor('broker', async () => nfvo.broker.connected);
       proxy.freeze();
-      await assert.rejects(nfvo.stop(), /^Error: stopping took longer than 5200 ms \(still finishing messages in flight\)$/);
+      // stuck wherever the broker stopped answering (cancelling its consumer, or closing)
+      await assert.rejects(nfvo.stop(), /^Error: stopping took longer than 5200 ms \(still [a-z ]+\)$/);
     } finally {
       await proxy.close();
     }
