@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
@@ -15,7 +16,7 @@ import { migrate } from '../src/db/migrate.js';
 import { createToken } from '../src/db/token-repository.js';
 import { measureFloor } from './floor.js';
 import { cpuSeconds, machineCpuSeconds, memoryMb, serviceCpuSeconds } from './proc.js';
-import { median, pathMs, pct, round, type Sent, type Timeline } from './stats.js';
+import { latencyMs, median, pathMs, round, type Sent, type Timeline } from './stats.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -40,7 +41,6 @@ const DB_URL = args['db-url']!;
 const AMQP_URL = args['amqp-url']!;
 const PREFIX = 'bench.';
 const quiet = pino({ level: 'silent' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Proc = { role: string; child: ChildProcess; pid: number };
 type Cluster = { procs: Proc[]; base: string; warnings: Record<string, number>; stop(): Promise<void> };
@@ -234,7 +234,7 @@ async function burst(db: pg.Pool, cluster: Cluster, n: number) {
     const lat = sent.map((p) => at.get(p.id)! - p.sentAt);
     return {
       n, wall_s: round(wall, 2), requests_s: round(accepted / 1000, 2), transitions_per_s: Math.round((3 * n) / wall),
-      latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat) },
+      latency_ms: latencyMs(lat),
       ...(await verify(db, ids)), ids,
     };
   });
@@ -254,7 +254,7 @@ async function idle(db: pg.Pool, cluster: Cluster, n = 50) {
     const transitionsPerS = Math.round((3 * n) / ((Date.now() - sent[0]!.sentAt) / 1000));
     const ids = sent.map((p) => p.id);
     return {
-      n, latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat) }, transitions_per_s: transitionsPerS,
+      n, latency_ms: latencyMs(lat), transitions_per_s: transitionsPerS,
       path_ms: pathMs(await timelines(db, sent)),
       ...(await verify(db, ids)), ids,
     };
@@ -330,7 +330,7 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
     const half = backlog.slice(Math.floor(backlog.length / 2));
     return {
       rate, seconds, n: total,
-      latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat) },
+      latency_ms: latencyMs(lat),
       backlog: { max: maxPending, last_half_max: Math.max(0, ...half), bounded: maxPending < rate },
       late_sends: lateSends,
       transitions_per_s: Math.round((3 * total) / ((Math.max(...at.values()) - t0) / 1000)),

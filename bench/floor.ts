@@ -12,10 +12,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { cpuSeconds, serviceCpuSeconds } from './proc.js';
-import { pathMs, pct, round, type Sent, type Timeline } from './stats.js';
+import { latencyMs, pathMs, pct, round, type Sent, type Timeline } from './stats.js';
 
 type Env = { dbUrl: string; amqpUrl: string; prefix: string; port: number };
 type Msg = { request: string; step: number; sentAt: number };
@@ -133,7 +134,7 @@ export async function measureFloor(env: Env, post: (name: string) => Promise<Sen
         if (failed) throw failed;
         const r = await db.query<{ at: Date }>(`SELECT at FROM ${TABLE} WHERE request = $1 AND step = $2 AND what = 'controller'`, [request, STEPS]);
         if (r.rows[0]) return r.rows[0].at.getTime();
-        await new Promise((r) => setTimeout(r, 10));
+        await sleep(10);
       }
       throw new Error(`floor request ${request} did not finish`);
     };
@@ -165,7 +166,7 @@ export async function measureFloor(env: Env, post: (name: string) => Promise<Sen
     const hops = [...last(controller.hops, n * (STEPS + 1)), ...last(worker.hops, n * STEPS)];
     return {
       n,
-      latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat) },
+      latency_ms: latencyMs(lat),
       path: { durable_writes: 1 + STEPS + 2 * STEPS, broker_hops: 1 + 2 * STEPS },
       durable_write_ms: { p50: round(pct(writes, 50), 2), p90: round(pct(writes, 90), 2) },
       broker_hop_ms: { p50: round(pct(hops, 50), 2), p90: round(pct(hops, 90), 2) },

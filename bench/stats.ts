@@ -9,6 +9,8 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 export const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+/** The latency figures every scenario reports. */
+export const latencyMs = (xs: number[]) => ({ p50: pct(xs, 50), p99: pct(xs, 99), max: Math.max(...xs) });
 
 /** A request the bench sent: the id it was answered with, and when it was sent (ms since the epoch). */
 export type Sent = { id: string; sentAt: number };

@@ -45,10 +45,12 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     const status = Number(err?.status ?? err?.statusCode);
     if (status >= 400 && status < 500 && err?.expose !== false) return sendProblem(res, status, String(err.message ?? 'bad request').slice(0, 200));
     const e = coerceError(err);
-    // a backing service that is down is an outage to watch, not a fault in this request
-    if (e.httpStatus === 503) log.warn({ err: e.cause instanceof Error ? e.cause.message : e.message, method: req.method, url: req.originalUrl }, 'request refused: a backing service is unavailable');
-    else if (e.httpStatus >= 500) log.error({ err: e.cause instanceof Error ? { message: e.cause.message, stack: e.cause.stack } : e.message, method: req.method, url: req.originalUrl }, 'request failed');
-    if (e.httpStatus === 503) res.setHeader('Retry-After', '2');
+    const cause = e.cause instanceof Error ? e.cause : undefined;
+    if (e.httpStatus === 503) {
+      // a backing service that is down is an outage to watch, not a fault in this request
+      log.warn({ err: cause?.message ?? e.message, method: req.method, url: req.originalUrl }, 'request refused: a backing service is unavailable');
+      res.setHeader('Retry-After', '2');
+    } else if (e.httpStatus >= 500) log.error({ err: cause ? { message: cause.message, stack: cause.stack } : e.message, method: req.method, url: req.originalUrl }, 'request failed');
     sendProblem(res, e.httpStatus, e.message, { code: e.code, ...(e.details ?? {}) });
   };
 }

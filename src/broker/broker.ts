@@ -1,5 +1,6 @@
 // amqplib behind a small interface: topology, publish-with-confirm, consume-with-ack,
 // dead-lettering with a reason, and reconnection with backoff.
+import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
 import { within } from '../deadline.js';
@@ -112,18 +113,16 @@ export async function deleteTopology(url: string, prefix: string, extraQueues: s
 const MAX_FAILED_DELIVERIES = 10;
 const CONNECT_TIMEOUT_MS = 5_000;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Broker {
   private conn?: ChannelModel;
   private pub?: ConfirmChannel;
   private consumers: ConsumerSpec[] = [];
   private inFlight = new Set<Promise<void>>();
-  private closing = false;
+  /** Aborted by close(): ends the connect loop, its wait between attempts included. */
+  private readonly closed = new AbortController();
   private consuming = true;
   private reconnecting?: Promise<void>;
-  /** Ends the connect loop's wait between attempts (when the broker is closed). */
-  private wake?: () => void;
 
   constructor(
     private readonly opts: {
@@ -143,6 +142,9 @@ export class Broker {
   get dlx(): string {
     return this.q(DEAD_LETTER_EXCHANGE);
   }
+  private get closing(): boolean {
+    return this.closed.signal.aborted;
+  }
   get connected(): boolean {
     return !!this.pub;
   }
@@ -161,11 +163,7 @@ export class Broker {
       } catch (err) {
         const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
         if (attempt === 0 || attempt % 10 === 0) this.opts.log.warn({ err: errorMessage(err), retryInMs: delay }, 'RabbitMQ not ready; retrying');
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wake = () => (clearTimeout(timer), resolve());
-        });
-        this.wake = undefined;
+        await sleep(delay, undefined, { signal: this.closed.signal }).catch(() => {});
       }
     }
   }
@@ -415,8 +413,7 @@ export class Broker {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    this.wake?.();
+    this.closed.abort();
     const conn = this.conn;
     this.conn = undefined;
     this.pub = undefined;

@@ -29,7 +29,7 @@ describe('chaos', { timeout: 600_000 }, () => {
     at[track] = p;
     console.log(`chaos +${((Date.now() - started) / 1000).toFixed(1)}s ${track}: ${p}`);
   };
-  const cluster = () => sh('bash', ['-c', 'ls /etc/postgresql | head -1']).trim();
+  const cluster = sh('bash', ['-c', 'ls /etc/postgresql | head -1']).trim();
 
   const retired: Proc[] = [];
   const allLines = () => [...retired, ...procs.values()].flatMap((p) => p.lines);
@@ -70,7 +70,7 @@ describe('chaos', { timeout: 600_000 }, () => {
       }
     };
     up('rabbitmqctl', ['start_app']);
-    up('pg_ctlcluster', ['--skip-systemctl-redirect', cluster(), 'main', 'start']);
+    up('pg_ctlcluster', ['--skip-systemctl-redirect', cluster, 'main', 'start']);
     // every process must stop on SIGTERM within its stop timeout and closing time (2 s + 5 s)
     const stopped = await Promise.allSettled([...procs.values()].map((p) => p.stop('SIGTERM', 15_000)));
     // the callback queues of the controllers it killed (those that stopped deleted their own)
@@ -99,14 +99,15 @@ describe('chaos', { timeout: 600_000 }, () => {
       const end = Date.now() + 60_000;
       for (;;) {
         const r = await api.post(path, body).catch((err: Error) => err);
-        if (!(r instanceof Error) && r.status === 202) {
-          ids.set(r.body.id, { type, injected, spec: r.body.spec });
-          return r.body.id as string;
+        // PostgreSQL restarting: 503 (or no answer), try again
+        if (r instanceof Error || r.status === 503) {
+          if (Date.now() > end) throw new Error(`${path}: not accepted within 60 s; last: ${r instanceof Error ? r.message : r.status}`);
+          await sleep(200);
+          continue;
         }
-        if (!(r instanceof Error) && r.status !== 503) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
-        // PostgreSQL restarting: 503 (or the api itself restarting), try again
-        if (Date.now() > end) throw new Error(`${path}: not accepted within 60 s; last: ${r instanceof Error ? r.message : r.status}`);
-        await sleep(200);
+        if (r.status !== 202) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+        ids.set(r.body.id, { type, injected, spec: r.body.spec });
+        return r.body.id as string;
       }
     };
 
@@ -160,7 +161,7 @@ describe('chaos', { timeout: 600_000 }, () => {
       // PostgreSQL restart: the API answers 503 problem+json and does not hang
       enter('schedule', 'PostgreSQL stopped');
       counts.postgresRestarts++;
-      sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster(), 'main', 'stop', '-m', 'fast']);
+      sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster, 'main', 'stop', '-m', 'fast']);
       try {
         // an answer that does not come within 10 s fails here (and PostgreSQL is started again below)
         const down = await fetch(`http://127.0.0.1:${await procs.get('api')!.port}/v1/resources?limit=1`, { headers: env.auth(), signal: AbortSignal.timeout(10_000) })
@@ -169,7 +170,7 @@ describe('chaos', { timeout: 600_000 }, () => {
         assert.equal(down.headers.get('content-type')?.split(';')[0], 'application/problem+json');
         counts.answered503WhileDbDown++;
       } finally {
-        sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster(), 'main', 'start']);
+        sh('pg_ctlcluster', ['--skip-systemctl-redirect', cluster, 'main', 'start']);
       }
       enter('schedule', 'PostgreSQL started again; more kills');
       await pause(1_000);
