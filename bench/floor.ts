@@ -186,5 +186,7 @@ export async function measureFloor(env: Env, post: (name: string) => Promise<Sen
 }
 
 if (process.argv[2] === 'floor-role') {
+  // a floor process lives only as long as the bench that forked it, however that one ends
+  process.once('disconnect', () => process.exit(0));
   role(process.argv[3]!, JSON.parse(process.argv[4]!) as Env).catch(fail);
 }
