@@ -3,6 +3,7 @@
 // checks every package ended ONBOARDED with exactly three transitions and no lock held,
 // and prints one JSON line per scenario. See the README's performance section.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { latencyMs, median, pathMs, round, type Sent, type Timeline } from './st
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
+const PROF_DIR = path.join(ROOT, '.bench', 'prof');
 const { values: args } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'burst' },
@@ -66,7 +68,7 @@ async function startCluster(controllers: number, workers: number, extraEnv: Reco
   const roles = ['api', ...Array(controllers).fill('controller'), ...Array(workers).fill('worker')];
   const warnings: Record<string, number> = {};
   const procs = roles.map((role, i) => {
-    const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, '.bench', 'prof')}`, `--cpu-prof-name=${role}-${i}.cpuprofile`] : [];
+    const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-name=${role}-${i}.cpuprofile`] : [];
     const child = spawn(process.execPath, [...nodeArgs, CLI, role], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     children.add(child);
     child.once('exit', () => children.delete(child));
@@ -173,12 +175,41 @@ async function verify(db: pg.Pool, ids: string[]): Promise<{ ok: boolean; proble
   return { ok: problems === 0, problems };
 }
 
-async function measure<T>(cluster: Cluster, fn: () => Promise<T>): Promise<T & { cpu_s: number; machine_cpu_s: number; rss_mb: Record<string, number> }> {
+/**
+ * With --profile, PostgreSQL's statement statistics of the measurement alone (reset when it
+ * starts), when pg_stat_statements is loaded; returns a function that writes them to
+ * PROF_DIR, or null (and says how to load it).
+ */
+async function statementStats(db: pg.Pool): Promise<(() => Promise<void>) | null> {
+  const loaded = (await db.query<{ l: string }>("SELECT current_setting('shared_preload_libraries') AS l")).rows[0]!.l.split(',').some((l) => l.trim() === 'pg_stat_statements');
+  if (!loaded) {
+    process.stderr.write("profile: no statement statistics (to add them: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements', then restart PostgreSQL)\n");
+    return null;
+  }
+  await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await db.query('SELECT pg_stat_statements_reset()');
+  return async () => {
+    const r = await db.query(
+      `SELECT calls, round(total_exec_time::numeric, 1)::float AS total_ms, round(mean_exec_time::numeric, 3)::float AS mean_ms, rows,
+              shared_blks_hit + shared_blks_read AS blocks, wal_bytes::bigint AS wal_bytes, query
+         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        ORDER BY total_exec_time DESC LIMIT 30`,
+    );
+    mkdirSync(PROF_DIR, { recursive: true });
+    const file = path.join(PROF_DIR, `statements-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(r.rows, null, 2));
+    process.stderr.write(`profile: statement statistics of the measurement in ${path.relative(ROOT, file)}\n`);
+  };
+}
+
+async function measure<T>(db: pg.Pool, cluster: Cluster, fn: () => Promise<T>): Promise<T & { cpu_s: number; machine_cpu_s: number; rss_mb: Record<string, number> }> {
+  const writeStatements = args.profile ? await statementStats(db) : null;
   const cpu0 = cluster.procs.map((p) => cpuSeconds(p.pid));
   const m0 = machineCpuSeconds();
   const c0 = process.cpuUsage();
   const s0 = serviceCpuSeconds();
   const out = await fn();
+  await writeStatements?.();
   const c1 = process.cpuUsage(c0);
   const s1 = serviceCpuSeconds();
   const cpu = cluster.procs.reduce((s, p, i) => s + cpuSeconds(p.pid) - cpu0[i]!, 0);
@@ -224,7 +255,7 @@ async function warmUp(db: pg.Pool, cluster: Cluster, n = Number(args.warmup)): P
 
 async function burst(db: pg.Pool, cluster: Cluster, n: number) {
   await warmUp(db, cluster);
-  return measure(cluster, async () => {
+  return measure(db, cluster, async () => {
     const t0 = Date.now();
     const sent = await createPackages(cluster.base, 'burst', n);
     const accepted = Date.now() - t0;
@@ -242,7 +273,7 @@ async function burst(db: pg.Pool, cluster: Cluster, n: number) {
 
 async function idle(db: pg.Pool, cluster: Cluster, n = 50) {
   await warmUp(db, cluster);
-  return measure(cluster, async () => {
+  return measure(db, cluster, async () => {
     const lat: number[] = [];
     const sent: Sent[] = [];
     for (let i = 0; i < n + 5; i++) {
@@ -297,7 +328,7 @@ async function waitFast(db: pg.Pool, id: string): Promise<number> {
 
 async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: number) {
   await warmUp(db, cluster);
-  return measure(cluster, async () => {
+  return measure(db, cluster, async () => {
     const total = rate * seconds;
     const t0 = Date.now() + 50;
     const sent: Sent[] = [];
