@@ -19,6 +19,16 @@ export async function insertOutbox(c: Sql, msgs: OutboxInsert[]): Promise<Outbox
   return out;
 }
 
+// due: unsent, available, and either delayed or past its writer's grace
+const DUE = `sent_at IS NULL AND available_at <= now()
+        AND (available_at > created_at OR created_at < now() - $1 * interval '1 millisecond')`;
+
+/** Whether any row is due (one statement, no transaction: what a relay asks on every pass). */
+export async function anyDueOutbox(c: Sql, graceMs: number): Promise<boolean> {
+  const r = await c.query<{ due: boolean }>({ name: 'nfvo_outbox_due', text: `SELECT EXISTS (SELECT 1 FROM outbox WHERE ${DUE}) AS due`, values: [graceMs] });
+  return r.rows[0]!.due;
+}
+
 /**
  * Lock due, unsent rows for publishing. A row published by its writer right after
  * commit is only picked up here once `graceMs` has passed (its writer may have died);
@@ -26,12 +36,10 @@ export async function insertOutbox(c: Sql, msgs: OutboxInsert[]): Promise<Outbox
  */
 export async function claimDueOutbox(c: Sql, limit: number, graceMs: number): Promise<OutboxRow[]> {
   const r = await c.query<{ id: number; routing_key: QueueName; payload: unknown; priority: number }>(
-    `SELECT id, routing_key, payload, priority FROM outbox
-      WHERE sent_at IS NULL AND available_at <= now()
-        AND (available_at > created_at OR created_at < now() - $2 * interval '1 millisecond')
+    `SELECT id, routing_key, payload, priority FROM outbox WHERE ${DUE}
       ORDER BY available_at, id
-      LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit, graceMs],
+      LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [graceMs, limit],
   );
   return r.rows.map((x) => ({ id: x.id, queue: x.routing_key, payload: x.payload, priority: x.priority, delayMs: 0 }));
 }
