@@ -177,22 +177,29 @@ async function verify(db: pg.Pool, ids: string[]): Promise<{ ok: boolean; proble
 
 /**
  * With --profile, PostgreSQL's statement statistics of the measurement alone (reset when it
- * starts), when pg_stat_statements is loaded; returns a function that writes them to
- * PROF_DIR, or null (and says how to load it).
+ * starts), when pg_stat_statements is loaded and this user may use it; returns a function
+ * that writes them to PROF_DIR, or null (and says why). The bench's own queries (its polling
+ * and checks) are among them, told apart by their text.
  */
 async function statementStats(db: pg.Pool): Promise<(() => Promise<void>) | null> {
-  const loaded = (await db.query<{ l: string }>("SELECT current_setting('shared_preload_libraries') AS l")).rows[0]!.l.split(',').some((l) => l.trim() === 'pg_stat_statements');
-  if (!loaded) {
-    process.stderr.write("profile: no statement statistics (to add them: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements', then restart PostgreSQL)\n");
+  try {
+    const loaded = (await db.query<{ l: string }>("SELECT current_setting('shared_preload_libraries') AS l")).rows[0]!.l.split(',').some((l) => l.trim() === 'pg_stat_statements');
+    if (!loaded) {
+      process.stderr.write("profile: no statement statistics (to add them: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements', then restart PostgreSQL)\n");
+      return null;
+    }
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await db.query('SELECT pg_stat_statements_reset()');
+  } catch (err) {
+    process.stderr.write(`profile: no statement statistics (${(err as Error).message})\n`);
     return null;
   }
-  await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  await db.query('SELECT pg_stat_statements_reset()');
   return async () => {
     const r = await db.query(
       `SELECT calls, round(total_exec_time::numeric, 1)::float AS total_ms, round(mean_exec_time::numeric, 3)::float AS mean_ms, rows,
               shared_blks_hit + shared_blks_read AS blocks, wal_bytes::bigint AS wal_bytes, query
-         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+         FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat_statements%'
         ORDER BY total_exec_time DESC LIMIT 30`,
     );
     mkdirSync(PROF_DIR, { recursive: true });
