@@ -349,22 +349,24 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
     }, 250);
     const inflight: Promise<void>[] = [];
     const failed: string[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = t0 + (i * 1000) / rate;
-      const wait = due - Date.now();
-      if (wait > 0) await sleep(wait);
-      else if (wait < -50) lateSends++;
-      // open loop: a failure is noted at once (not left unhandled until all were sent)
-      inflight.push(createPackage(cluster.base, `steady-${i}`).then((x) => void sent.push({ id: x.id, sentAt: due }), (err: Error) => void failed.push(err.message)));
-    }
-    await Promise.all(inflight);
-    if (failed.length) {
+    let ids: string[];
+    let at: Map<string, number>;
+    try {
+      for (let i = 0; i < total; i++) {
+        const due = t0 + (i * 1000) / rate;
+        const wait = due - Date.now();
+        if (wait > 0) await sleep(wait);
+        else if (wait < -50) lateSends++;
+        // open loop: a failure is noted at once (not left unhandled until all were sent)
+        inflight.push(createPackage(cluster.base, `steady-${i}`).then((x) => void sent.push({ id: x.id, sentAt: due }), (err: Error) => void failed.push(err.message)));
+      }
+      await Promise.all(inflight);
+      if (failed.length) throw new Error(`${failed.length} of ${total} creates failed, e.g. ${failed[0]}`);
+      ids = sent.map((s) => s.id);
+      at = await waitOnboarded(db, ids, t0, 300_000);
+    } finally {
       clearInterval(sampler);
-      throw new Error(`${failed.length} of ${total} creates failed, e.g. ${failed[0]}`);
     }
-    const ids = sent.map((s) => s.id);
-    const at = await waitOnboarded(db, ids, t0, 300_000);
-    clearInterval(sampler);
     const lat = sent.map((s) => at.get(s.id)! - s.sentAt);
     const half = backlog.slice(Math.floor(backlog.length / 2));
     return {

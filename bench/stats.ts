@@ -24,17 +24,15 @@ export type Timeline = { requested: number; apiWrite: number; dispatched: number
 
 /** The mean time of each segment of the path, the three steps' segments averaged together. */
 export function pathMs(timelines: Timeline[]) {
-  const mean = (f: (t: Timeline, k: number) => number, perStep = false) => {
-    const xs = timelines.flatMap((t) => (perStep ? t.started.map((_, k) => f(t, k)) : [f(t, 0)]));
-    return round(xs.reduce((a, b) => a + b, 0) / xs.length, 2);
-  };
+  const mean = (xs: number[]) => round(xs.reduce((a, b) => a + b, 0) / xs.length, 2);
+  const perStep = (f: (t: Timeline, k: number) => number) => mean(timelines.flatMap((t) => t.started.map((_, k) => f(t, k))));
   return {
-    request_to_api_write: mean((t) => t.apiWrite - t.requested),
-    api_write_to_first_dispatch: mean((t) => t.dispatched[0]! - t.apiWrite),
+    request_to_api_write: mean(timelines.map((t) => t.apiWrite - t.requested)),
+    api_write_to_first_dispatch: mean(timelines.map((t) => t.dispatched[0]! - t.apiWrite)),
     per_step: {
-      dispatch_to_start: mean((t, k) => t.started[k]! - t.dispatched[k]!, true),
-      start_to_effect: mean((t, k) => t.effect[k]! - t.started[k]!, true),
-      effect_to_next_dispatch: mean((t, k) => t.dispatched[k + 1]! - t.effect[k]!, true),
+      dispatch_to_start: perStep((t, k) => t.started[k]! - t.dispatched[k]!),
+      start_to_effect: perStep((t, k) => t.effect[k]! - t.started[k]!),
+      effect_to_next_dispatch: perStep((t, k) => t.dispatched[k + 1]! - t.effect[k]!),
     },
   };
 }

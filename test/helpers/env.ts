@@ -2,6 +2,7 @@
 // (migrated from prisma/migrations) and its own queue prefix on the real RabbitMQ.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { pino } from 'pino';
 import { deleteTopology } from '../../src/broker/broker.js';
@@ -71,7 +72,7 @@ export async function makeTestEnv(label: string, overrides: Record<string, strin
   };
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 /** Poll until fn returns a truthy value; fails with the last value seen. */
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {

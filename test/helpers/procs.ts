@@ -62,10 +62,9 @@ export async function spawnNfvo(role: string, vars: Record<string, string>): Pro
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  let gone = false;
   running.add(child);
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => ((gone = true), running.delete(child), r(code))));
-  const port = serves ? answering(portNumber, () => gone) : new Promise<number>(() => {});
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => (running.delete(child), r(code))));
+  const port = serves ? answering(portNumber, () => child.exitCode !== null || child.signalCode !== null) : new Promise<number>(() => {});
   port.catch(() => {});
   return {
     role,
