@@ -34,7 +34,10 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     warmup: { type: 'string', default: '2000' },
     repeat: { type: 'string', default: '2' },
-    'db-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/nfvo_bench' },
+    'db-url': {
+      type: 'string',
+      default: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/nfvo_bench',
+    },
     'amqp-url': { type: 'string', default: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' },
     port: { type: 'string', default: process.env.BENCH_PORT ?? '18089' },
     profile: { type: 'boolean', default: false },
@@ -60,15 +63,32 @@ process.once('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
-async function startCluster(controllers: number, workers: number, extraEnv: Record<string, string> = {}): Promise<Cluster> {
+async function startCluster(
+  controllers: number,
+  workers: number,
+  extraEnv: Record<string, string> = {},
+): Promise<Cluster> {
   const base = `http://127.0.0.1:${args.port}`;
   // another API on the port would take this run's requests and measure something else
-  if (await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) }).catch(() => null)) throw new Error(`something already answers on port ${args.port} (another bench or nfvo?); stop it or pass --port`);
-  const env = { ...process.env, DATABASE_URL: DB_URL, AMQP_URL, QUEUE_PREFIX: PREFIX, PORT: args.port!, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_LATENCY_MS: '0', ...extraEnv };
+  if (await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) }).catch(() => null))
+    throw new Error(`something already answers on port ${args.port} (another bench or nfvo?); stop it or pass --port`);
+  const env = {
+    ...process.env,
+    DATABASE_URL: DB_URL,
+    AMQP_URL,
+    QUEUE_PREFIX: PREFIX,
+    PORT: args.port!,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    SIM_LATENCY_MS: '0',
+    ...extraEnv,
+  };
   const roles = ['api', ...Array(controllers).fill('controller'), ...Array(workers).fill('worker')];
   const warnings: Record<string, number> = {};
   const procs = roles.map((role, i) => {
-    const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-name=${role}-${i}.cpuprofile`] : [];
+    const nodeArgs = args.profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-name=${role}-${i}.cpuprofile`]
+      : [];
     const child = spawn(process.execPath, [...nodeArgs, CLI, role], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     children.add(child);
     child.once('exit', () => children.delete(child));
@@ -87,7 +107,10 @@ async function startCluster(controllers: number, workers: number, extraEnv: Reco
   });
   for (let i = 0; ; i++) {
     const gone = procs.find((p) => p.child.exitCode !== null || p.child.signalCode !== null);
-    if (gone) throw new Error(`the ${gone.role} process exited (${gone.child.exitCode ?? gone.child.signalCode}) while starting`);
+    if (gone)
+      throw new Error(
+        `the ${gone.role} process exited (${gone.child.exitCode ?? gone.child.signalCode}) while starting`,
+      );
     if ((await fetch(`${base}/readyz`).catch(() => null))?.status === 200) break;
     if (i === 200) throw new Error(`the api did not become ready on port ${args.port} within 10 s`);
     await sleep(50);
@@ -98,7 +121,14 @@ async function startCluster(controllers: number, workers: number, extraEnv: Reco
     base,
     warnings,
     async stop() {
-      await Promise.all(procs.map((p) => new Promise((r) => (p.child.exitCode !== null ? r(null) : (p.child.once('exit', r), p.child.kill('SIGTERM'))))));
+      await Promise.all(
+        procs.map(
+          (p) =>
+            new Promise((r) =>
+              p.child.exitCode !== null ? r(null) : (p.child.once('exit', r), p.child.kill('SIGTERM')),
+            ),
+        ),
+      );
     },
   };
 }
@@ -107,12 +137,20 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 let authorization = '';
 
 /** Create n packages named `<name>-<i>`, `concurrency` requests at a time; their ids and when each was requested. */
-async function createPackages(base: string, name: string, n: number, concurrency = Number(args.concurrency), extra: Record<string, unknown> = {}): Promise<Sent[]> {
+async function createPackages(
+  base: string,
+  name: string,
+  n: number,
+  concurrency = Number(args.concurrency),
+  extra: Record<string, unknown> = {},
+): Promise<Sent[]> {
   const sent: Sent[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, async () => {
-    while (next < n) sent.push(await createPackage(base, `${name}-${next++}`, extra));
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) sent.push(await createPackage(base, `${name}-${next++}`, extra));
+    }),
+  );
   return sent;
 }
 
@@ -121,17 +159,36 @@ async function createPackages(base: string, name: string, n: number, concurrency
  * A reused connection that the server closed as idle (its keep-alive timeout, e.g. while the
  * database was vacuumed after the warm-up) fails before the server read anything: sent again.
  */
-function createPackage(base: string, name: string, extra: Record<string, unknown> = {}, sentAt = Date.now(), again = true): Promise<Sent> {
+function createPackage(
+  base: string,
+  name: string,
+  extra: Record<string, unknown> = {},
+  sentAt = Date.now(),
+  again = true,
+): Promise<Sent> {
   const body = JSON.stringify({ name, ...extra });
   return new Promise((resolve, reject) => {
-    const req = http.request(`${base}/v1/vnf-packages`, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => (res.statusCode === 202 ? resolve({ id: (JSON.parse(text) as { id: string }).id, sentAt }) : reject(new Error(`create failed: ${res.statusCode} ${text}`))));
-    });
+    const req = http.request(
+      `${base}/v1/vnf-packages`,
+      {
+        method: 'POST',
+        agent,
+        headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          res.statusCode === 202
+            ? resolve({ id: (JSON.parse(text) as { id: string }).id, sentAt })
+            : reject(new Error(`create failed: ${res.statusCode} ${text}`)),
+        );
+      },
+    );
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (again && req.reusedSocket && err.code === 'ECONNRESET') resolve(createPackage(base, name, extra, sentAt, false));
+      if (again && req.reusedSocket && err.code === 'ECONNRESET')
+        resolve(createPackage(base, name, extra, sentAt, false));
       else reject(err);
     });
     req.end(body);
@@ -146,9 +203,13 @@ function createPackage(base: string, name: string, extra: Record<string, unknown
  */
 async function statementStats(db: pg.Pool): Promise<(() => Promise<void>) | null> {
   try {
-    const loaded = (await db.query<{ l: string }>("SELECT current_setting('shared_preload_libraries') AS l")).rows[0]!.l.split(',').some((l) => l.trim() === 'pg_stat_statements');
+    const loaded = (
+      await db.query<{ l: string }>("SELECT current_setting('shared_preload_libraries') AS l")
+    ).rows[0]!.l.split(',').some((l) => l.trim() === 'pg_stat_statements');
     if (!loaded) {
-      process.stderr.write("profile: no statement statistics (to add them: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements', then restart PostgreSQL)\n");
+      process.stderr.write(
+        "profile: no statement statistics (to add them: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements', then restart PostgreSQL)\n",
+      );
       return null;
     }
     await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -172,7 +233,11 @@ async function statementStats(db: pg.Pool): Promise<(() => Promise<void>) | null
   };
 }
 
-async function measure<T>(db: pg.Pool, cluster: Cluster, fn: () => Promise<T>): Promise<T & { cpu_s: number; machine_cpu_s: number; rss_mb: Record<string, number> }> {
+async function measure<T>(
+  db: pg.Pool,
+  cluster: Cluster,
+  fn: () => Promise<T>,
+): Promise<T & { cpu_s: number; machine_cpu_s: number; rss_mb: Record<string, number> }> {
   const writeStatements = args.profile ? await statementStats(db) : null;
   const cpu0 = cluster.procs.map((p) => cpuSeconds(p.pid));
   const m0 = machineCpuSeconds();
@@ -235,9 +300,13 @@ async function burst(db: pg.Pool, cluster: Cluster, n: number) {
     const wall = (Date.now() - t0) / 1000;
     const lat = sent.map((p) => at.get(p.id)! - p.sentAt);
     return {
-      n, wall_s: round(wall, 2), requests_s: round(accepted / 1000, 2), transitions_per_s: Math.round((3 * n) / wall),
+      n,
+      wall_s: round(wall, 2),
+      requests_s: round(accepted / 1000, 2),
+      transitions_per_s: Math.round((3 * n) / wall),
       latency_ms: latencyMs(lat),
-      ...(await verify(db, ids)), ids,
+      ...(await verify(db, ids)),
+      ids,
     };
   });
 }
@@ -250,15 +319,22 @@ async function idle(db: pg.Pool, cluster: Cluster, n = 50) {
     for (let i = 0; i < n + 5; i++) {
       const p = await createPackage(cluster.base, `idle-${i}`);
       const done = await waitFast(db, p.id);
-      if (i >= 5) (lat.push(done - p.sentAt), sent.push(p)); // first five warm up
+      if (i >= 5) {
+        // first five warm up
+        lat.push(done - p.sentAt);
+        sent.push(p);
+      }
     }
     // one package at a time, each requested once the one before was seen ONBOARDED (polled every 10 ms)
     const transitionsPerS = Math.round((3 * n) / ((Date.now() - sent[0]!.sentAt) / 1000));
     const ids = sent.map((p) => p.id);
     return {
-      n, latency_ms: latencyMs(lat), transitions_per_s: transitionsPerS,
+      n,
+      latency_ms: latencyMs(lat),
+      transitions_per_s: transitionsPerS,
       path_ms: pathMs(await timelines(db, sent)),
-      ...(await verify(db, ids)), ids,
+      ...(await verify(db, ids)),
+      ids,
     };
   });
 }
@@ -273,8 +349,13 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
     let lateSends = 0;
     const backlog: number[] = [];
     const sampler = setInterval(async () => {
-      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE status <> 'ONBOARDED'`).catch(() => null);
-      if (r) (backlog.push(r.rows[0]!.n), (maxPending = Math.max(maxPending, r.rows[0]!.n)));
+      const r = await db
+        .query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE status <> 'ONBOARDED'`)
+        .catch(() => null);
+      if (r) {
+        backlog.push(r.rows[0]!.n);
+        maxPending = Math.max(maxPending, r.rows[0]!.n);
+      }
     }, 250);
     const inflight: Promise<void>[] = [];
     const failed: string[] = [];
@@ -287,7 +368,12 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
         if (wait > 0) await sleep(wait);
         else if (wait < -50) lateSends++;
         // open loop: a failure is noted at once (not left unhandled until all were sent)
-        inflight.push(createPackage(cluster.base, `steady-${i}`).then((x) => void sent.push({ id: x.id, sentAt: due }), (err: Error) => void failed.push(err.message)));
+        inflight.push(
+          createPackage(cluster.base, `steady-${i}`).then(
+            (x) => void sent.push({ id: x.id, sentAt: due }),
+            (err: Error) => void failed.push(err.message),
+          ),
+        );
       }
       await Promise.all(inflight);
       if (failed.length) throw new Error(`${failed.length} of ${total} creates failed, e.g. ${failed[0]}`);
@@ -299,12 +385,15 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
     const lat = sent.map((s) => at.get(s.id)! - s.sentAt);
     const half = backlog.slice(Math.floor(backlog.length / 2));
     return {
-      rate, seconds, n: total,
+      rate,
+      seconds,
+      n: total,
       latency_ms: latencyMs(lat),
       backlog: { max: maxPending, last_half_max: Math.max(0, ...half), bounded: maxPending < rate },
       late_sends: lateSends,
       transitions_per_s: Math.round((3 * total) / ((Math.max(...at.values()) - t0) / 1000)),
-      ...(await verify(db, ids)), ids,
+      ...(await verify(db, ids)),
+      ids,
     };
   });
 }
@@ -314,26 +403,41 @@ async function steady(db: pg.Pool, cluster: Cluster, rate: number, seconds: numb
  * messages held by a consumer, so controller and worker memory stays flat.
  */
 async function delayed(db: pg.Pool, cluster: Cluster, n: number) {
-  const rss = () => Object.fromEntries(cluster.procs.filter((p) => p.role !== 'api').map((p) => [p.role, memoryMb(p.pid, 'VmRSS')]));
+  const rss = () =>
+    Object.fromEntries(cluster.procs.filter((p) => p.role !== 'api').map((p) => [p.role, memoryMb(p.pid, 'VmRSS')]));
   const warm = (await createPackages(cluster.base, 'warm', 200, 1)).map((p) => p.id);
   await waitOnboarded(db, warm, Date.now() - 60_000, 120_000);
   const before = rss();
   const t0 = Date.now();
   await createPackages(cluster.base, 'delayed', n, 32, { simulate: { fail: { validate: 1 } } });
   for (;;) {
-    const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE name = 'vnfp.validate' AND state = 'RETRY'`);
+    const r = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tasks WHERE name = 'vnfp.validate' AND state = 'RETRY'`,
+    );
     if (r.rows[0]!.n >= n) break;
     await sleep(500);
   }
   const during = rss();
-  const waiting = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND available_at > now()`)).rows[0]!.n;
+  const waiting = (
+    await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND available_at > now()`,
+    )
+  ).rows[0]!.n;
   const conn = await amqp.connect(AMQP_URL);
   const ch = await conn.createChannel();
   const inBroker = (await ch.checkQueue(PREFIX + 'work_queue')).messageCount;
   await conn.close();
   await sleep(10_000);
   const later = rss();
-  return { n, delayed_steps_waiting_in_outbox: waiting, work_queue_messages: inBroker, rss_mb_before: before, rss_mb_with_delayed: during, rss_mb_10s_later: later, scheduled_in_s: round((Date.now() - t0) / 1000, 1) };
+  return {
+    n,
+    delayed_steps_waiting_in_outbox: waiting,
+    work_queue_messages: inBroker,
+    rss_mb_before: before,
+    rss_mb_with_delayed: during,
+    rss_mb_10s_later: later,
+    scheduled_in_s: round((Date.now() - t0) / 1000, 1),
+  };
 }
 
 async function main(): Promise<void> {
@@ -346,7 +450,13 @@ async function main(): Promise<void> {
     const { ids: _ids, ...rest } = r;
     console.log(JSON.stringify({ scenario, date: new Date().toISOString().slice(0, 10), machine, ...rest }));
   };
-  const run = async (scenario: string, c: number, w: number, fn: (cl: Cluster) => Promise<Record<string, unknown>>, keepFiller = false) => {
+  const run = async (
+    scenario: string,
+    c: number,
+    w: number,
+    fn: (cl: Cluster) => Promise<Record<string, unknown>>,
+    keepFiller = false,
+  ) => {
     if (!keepFiller) await resetState(db);
     else {
       await db.query(`DELETE FROM resources WHERE name NOT LIKE 'filler-%'`);
@@ -360,13 +470,25 @@ async function main(): Promise<void> {
     }
   };
   /** One burst in a fresh cluster of c + w processes: prints its line, returns its transitions/s. */
-  const runBurst = async (scenario: string, c: number, w: number, labels: Record<string, unknown>, keepFiller = false): Promise<number> => {
+  const runBurst = async (
+    scenario: string,
+    c: number,
+    w: number,
+    labels: Record<string, unknown>,
+    keepFiller = false,
+  ): Promise<number> => {
     let tps = 0;
-    await run(scenario, c, w, async (cl) => {
-      const r = await burst(db, cl, n);
-      tps = r.transitions_per_s;
-      return { ...labels, ...r };
-    }, keepFiller);
+    await run(
+      scenario,
+      c,
+      w,
+      async (cl) => {
+        const r = await burst(db, cl, n);
+        tps = r.transitions_per_s;
+        return { ...labels, ...r };
+      },
+      keepFiller,
+    );
     return tps;
   };
   const C = Number(args.controllers);
@@ -380,7 +502,14 @@ async function main(): Promise<void> {
       break;
     case 'floor':
       // not nfvo: the round trips of idle's path alone, on the same PostgreSQL and RabbitMQ
-      print('floor', await measureFloor({ dbUrl: DB_URL, amqpUrl: AMQP_URL, prefix: PREFIX, port: Number(args.port) }, (name) => createPackage(`http://127.0.0.1:${args.port}`, name), { n: 50, warmup: Number(args.warmup), concurrency: Number(args.concurrency) }));
+      print(
+        'floor',
+        await measureFloor(
+          { dbUrl: DB_URL, amqpUrl: AMQP_URL, prefix: PREFIX, port: Number(args.port) },
+          (name) => createPackage(`http://127.0.0.1:${args.port}`, name),
+          { n: 50, warmup: Number(args.warmup), concurrency: Number(args.concurrency) },
+        ),
+      );
       break;
     case 'steady':
       await run('steady', C, W, (cl) => steady(db, cl, Number(args.rate), Number(args.duration)));
@@ -391,10 +520,17 @@ async function main(): Promise<void> {
       const repeat = Math.max(1, Number(args.repeat));
       const tps: Record<string, number[]> = { '1+1': [], '2+2': [] };
       for (let i = 0; i < repeat; i++) {
-        for (const size of i % 2 ? [2, 1] : [1, 2]) tps[`${size}+${size}`]!.push(await runBurst('scale', size, size, { run: i + 1 }));
+        for (const size of i % 2 ? [2, 1] : [1, 2])
+          tps[`${size}+${size}`]!.push(await runBurst('scale', size, size, { run: i + 1 }));
       }
       const [one, two] = [median(tps['1+1']!), median(tps['2+2']!)];
-      print('scale_summary', { n, repeat, transitions_per_s: { '1+1': tps['1+1'], '2+2': tps['2+2'] }, median: { '1+1': Math.round(one), '2+2': Math.round(two) }, two_vs_one_pct: round((100 * (two - one)) / one, 1) });
+      print('scale_summary', {
+        n,
+        repeat,
+        transitions_per_s: { '1+1': tps['1+1'], '2+2': tps['2+2'] },
+        median: { '1+1': Math.round(one), '2+2': Math.round(two) },
+        two_vs_one_pct: round((100 * (two - one)) / one, 1),
+      });
       break;
     }
     case 'delayed': {
@@ -413,7 +549,8 @@ async function main(): Promise<void> {
       const repeat = Math.max(1, Number(args.repeat));
       const bursts = async (rows: number) => {
         const tps: number[] = [];
-        for (let i = 0; i < repeat; i++) tps.push(await runBurst('bigtable', C, W, { existing_rows: rows, run: i + 1 }, rows > 0));
+        for (let i = 0; i < repeat; i++)
+          tps.push(await runBurst('bigtable', C, W, { existing_rows: rows, run: i + 1 }, rows > 0));
         return Math.round(median(tps));
       };
       await resetState(db);
@@ -427,10 +564,15 @@ async function main(): Promise<void> {
       const afterwards = await bursts(0);
       const empty = (before + afterwards) / 2;
       print('bigtable_summary', {
-        controllers: C, workers: W, n, repeat,
+        controllers: C,
+        workers: W,
+        n,
+        repeat,
         empty_table_transitions_per_s: { before, after: afterwards },
         transitions_per_s: filled,
-        vs_empty_pct: Object.fromEntries(Object.entries(filled).map(([rows, tps]) => [rows, round((100 * (tps - empty)) / empty, 1)])),
+        vs_empty_pct: Object.fromEntries(
+          Object.entries(filled).map(([rows, tps]) => [rows, round((100 * (tps - empty)) / empty, 1)]),
+        ),
       });
       break;
     }

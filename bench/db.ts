@@ -14,17 +14,30 @@ function uuidFloor(ms: number): string {
  * Wait until `ids.length` packages created since `since` are ONBOARDED (a cheap count over
  * an index range, so the watching does not load the database); returns each one's ONBOARDED time.
  */
-export async function waitOnboarded(db: pg.Pool, ids: string[], since: number, timeoutMs: number, onPoll?: (pending: number) => void): Promise<Map<string, number>> {
+export async function waitOnboarded(
+  db: pg.Pool,
+  ids: string[],
+  since: number,
+  timeoutMs: number,
+  onPoll?: (pending: number) => void,
+): Promise<Map<string, number>> {
   const end = Date.now() + timeoutMs;
   const floor = uuidFloor(since - 1000);
   for (;;) {
-    const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE status = 'ONBOARDED' AND id >= $1::uuid AND worker_id IS NULL`, [floor]);
+    const r = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM resources WHERE status = 'ONBOARDED' AND id >= $1::uuid AND worker_id IS NULL`,
+      [floor],
+    );
     onPoll?.(ids.length - r.rows[0]!.n);
     if (r.rows[0]!.n >= ids.length) break;
-    if (Date.now() > end) throw new Error(`only ${r.rows[0]!.n} of ${ids.length} packages ONBOARDED after ${timeoutMs} ms`);
+    if (Date.now() > end)
+      throw new Error(`only ${r.rows[0]!.n} of ${ids.length} packages ONBOARDED after ${timeoutMs} ms`);
     await sleep(100);
   }
-  const t = await db.query<{ resource_id: string; at: Date }>(`SELECT resource_id, created_at AS at FROM transitions WHERE resource_id = ANY($1::uuid[]) AND to_status = 'ONBOARDED'`, [ids]);
+  const t = await db.query<{ resource_id: string; at: Date }>(
+    `SELECT resource_id, created_at AS at FROM transitions WHERE resource_id = ANY($1::uuid[]) AND to_status = 'ONBOARDED'`,
+    [ids],
+  );
   return new Map(t.rows.map((x) => [x.resource_id, x.at.getTime()]));
 }
 
@@ -36,7 +49,10 @@ export async function verify(db: pg.Pool, ids: string[]): Promise<{ ok: boolean;
          OR (SELECT count(*) FROM transitions t WHERE t.resource_id = r.id) <> 3)`,
     [ids],
   );
-  const missing = ids.length - (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM resources WHERE id = ANY($1::uuid[])', [ids])).rows[0]!.n;
+  const missing =
+    ids.length -
+    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM resources WHERE id = ANY($1::uuid[])', [ids]))
+      .rows[0]!.n;
   const problems = r.rows[0]!.n + missing;
   return { ok: problems === 0, problems };
 }
@@ -48,7 +64,14 @@ export async function verify(db: pg.Pool, ids: string[]): Promise<{ ok: boolean;
  * and the sim ledger's effect.
  */
 export async function timelines(db: pg.Pool, sent: Sent[]): Promise<Timeline[]> {
-  const r = await db.query<{ id: string; created: Date; dispatched: Date[]; started: Date[]; finished: Date[]; effect: Date[] }>(
+  const r = await db.query<{
+    id: string;
+    created: Date;
+    dispatched: Date[];
+    started: Date[];
+    finished: Date[];
+    effect: Date[];
+  }>(
     `SELECT r.id, r.created_at AS created,
             array_agg(t.created_at ORDER BY t.created_at) AS dispatched, array_agg(t.started_at ORDER BY t.created_at) AS started,
             array_agg(t.finished_at ORDER BY t.created_at) AS finished,
@@ -61,14 +84,23 @@ export async function timelines(db: pg.Pool, sent: Sent[]): Promise<Timeline[]> 
   return sent.map((p) => {
     const x = byId.get(p.id)!;
     const ms = (ds: Date[]) => ds.map((d) => d.getTime());
-    return { requested: p.sentAt, apiWrite: x.created.getTime(), dispatched: [...ms(x.dispatched), x.finished.at(-1)!.getTime()], started: ms(x.started), effect: ms(x.effect) };
+    return {
+      requested: p.sentAt,
+      apiWrite: x.created.getTime(),
+      dispatched: [...ms(x.dispatched), x.finished.at(-1)!.getTime()],
+      started: ms(x.started),
+      effect: ms(x.effect),
+    };
   });
 }
 
 /** Poll tightly for one resource (idle scenario) and return when it was ONBOARDED. */
 export async function waitFast(db: pg.Pool, id: string): Promise<number> {
   for (let i = 0; i < 20_000; i++) {
-    const r = await db.query<{ at: Date }>(`SELECT t.created_at AS at FROM resources r JOIN transitions t ON t.resource_id = r.id AND t.to_status = 'ONBOARDED' WHERE r.id = $1 AND r.worker_id IS NULL`, [id]);
+    const r = await db.query<{ at: Date }>(
+      `SELECT t.created_at AS at FROM resources r JOIN transitions t ON t.resource_id = r.id AND t.to_status = 'ONBOARDED' WHERE r.id = $1 AND r.worker_id IS NULL`,
+      [id],
+    );
     if (r.rows[0]) return r.rows[0].at.getTime();
     await sleep(10); // the latency is read from the database; polling only paces the next request
   }
@@ -76,7 +108,8 @@ export async function waitFast(db: pg.Pool, id: string): Promise<number> {
 }
 
 export async function fillTable(db: pg.Pool, rows: number): Promise<void> {
-  const have = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE name LIKE 'filler-%'`)).rows[0]!.n;
+  const have = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources WHERE name LIKE 'filler-%'`))
+    .rows[0]!.n;
   for (let done = have; done < rows; done += 100_000) {
     const k = Math.min(100_000, rows - done);
     await db.query(

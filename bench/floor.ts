@@ -42,11 +42,23 @@ async function role(name: string, env: Env): Promise<void> {
   const q = (queue: (typeof QUEUES)[number]) => `${env.prefix}floor.${queue}`;
   const write = async (request: string, step: number, what: string) => {
     const t = clock();
-    await pool.query({ name: 'floor_write', text: `INSERT INTO ${TABLE} (request, step, what) VALUES ($1, $2, $3)`, values: [request, step, what] });
+    await pool.query({
+      name: 'floor_write',
+      text: `INSERT INTO ${TABLE} (request, step, what) VALUES ($1, $2, $3)`,
+      values: [request, step, what],
+    });
     samples.writes.push(clock() - t);
   };
   const publish = (queue: (typeof QUEUES)[number], m: Omit<Msg, 'sentAt'>) =>
-    new Promise<void>((resolve, reject) => pub.publish('', q(queue), Buffer.from(JSON.stringify({ ...m, sentAt: clock() })), { persistent: true, contentType: 'application/json' }, (err) => (err ? reject(err) : resolve())));
+    new Promise<void>((resolve, reject) =>
+      pub.publish(
+        '',
+        q(queue),
+        Buffer.from(JSON.stringify({ ...m, sentAt: clock() })),
+        { persistent: true, contentType: 'application/json' },
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
   const consume = async (queue: (typeof QUEUES)[number], handle: (m: Msg) => Promise<void>) => {
     const ch = await conn.createChannel();
     await ch.prefetch(32);
@@ -94,7 +106,10 @@ async function role(name: string, env: Env): Promise<void> {
 
 /** Each request's path, from the start times of its writes (as idle reads nfvo's). */
 async function timelines(db: pg.Pool, sent: Sent[]): Promise<Timeline[]> {
-  const r = await db.query<{ request: string; step: number; what: string; at: Date }>(`SELECT request, step, what, at FROM ${TABLE} WHERE request = ANY($1::text[])`, [sent.map((p) => p.id)]);
+  const r = await db.query<{ request: string; step: number; what: string; at: Date }>(
+    `SELECT request, step, what, at FROM ${TABLE} WHERE request = ANY($1::text[])`,
+    [sent.map((p) => p.id)],
+  );
   const at = new Map(r.rows.map((x) => [`${x.request}/${x.what}/${x.step}`, x.at.getTime()]));
   const steps = Array.from({ length: STEPS }, (_, k) => k + 1);
   return sent.map(({ id, sentAt }) => ({
@@ -111,11 +126,17 @@ async function timelines(db: pg.Pool, sent: Sent[]): Promise<Timeline[]> {
  * more), each timed from before its request to the start of its last write, like idle.
  * `post(name)` sends one request to the api process (the bench's HTTP client).
  */
-export async function measureFloor(env: Env, post: (name: string) => Promise<Sent>, opts: { n: number; warmup: number; concurrency: number }) {
+export async function measureFloor(
+  env: Env,
+  post: (name: string) => Promise<Sent>,
+  opts: { n: number; warmup: number; concurrency: number },
+) {
   const { n, warmup, concurrency } = opts;
   const db = new pg.Pool({ connectionString: env.dbUrl, max: 2 });
   await db.query(`DROP TABLE IF EXISTS ${TABLE}`);
-  await db.query(`CREATE TABLE ${TABLE} (id bigserial PRIMARY KEY, request text NOT NULL, step int NOT NULL, what text NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
+  await db.query(
+    `CREATE TABLE ${TABLE} (id bigserial PRIMARY KEY, request text NOT NULL, step int NOT NULL, what text NOT NULL, at timestamptz NOT NULL DEFAULT now())`,
+  );
   await db.query(`CREATE INDEX ON ${TABLE} (request)`);
   const conn = await amqp.connect(env.amqpUrl);
   const ch = await conn.createChannel();
@@ -123,16 +144,30 @@ export async function measureFloor(env: Env, post: (name: string) => Promise<Sen
     await ch.deleteQueue(`${env.prefix}floor.${queue}`);
     await ch.assertQueue(`${env.prefix}floor.${queue}`, { durable: true });
   }
-  const procs: ChildProcess[] = ROLES.map((r) => fork(import.meta.filename, ['floor-role', r, JSON.stringify(env)], { stdio: 'inherit' }));
+  const procs: ChildProcess[] = ROLES.map((r) =>
+    fork(import.meta.filename, ['floor-role', r, JSON.stringify(env)], { stdio: 'inherit' }),
+  );
   let failed: Error | undefined;
   let stopping = false;
-  procs.forEach((p, i) => p.once('exit', (code) => (failed ??= stopping ? undefined : new Error(`floor ${ROLES[i]} process exited (${code})`))));
+  procs.forEach((p, i) =>
+    p.once(
+      'exit',
+      (code) => (failed ??= stopping ? undefined : new Error(`floor ${ROLES[i]} process exited (${code})`)),
+    ),
+  );
   try {
-    await Promise.all(procs.map((p) => new Promise((resolve, reject) => (p.once('message', resolve), p.once('exit', () => reject(failed))))));
+    await Promise.all(
+      procs.map(
+        (p) => new Promise((resolve, reject) => (p.once('message', resolve), p.once('exit', () => reject(failed)))),
+      ),
+    );
     const done = async (request: string) => {
       for (let i = 0; i < 20_000; i++) {
         if (failed) throw failed;
-        const r = await db.query<{ at: Date }>(`SELECT at FROM ${TABLE} WHERE request = $1 AND step = $2 AND what = 'controller'`, [request, STEPS]);
+        const r = await db.query<{ at: Date }>(
+          `SELECT at FROM ${TABLE} WHERE request = $1 AND step = $2 AND what = 'controller'`,
+          [request, STEPS],
+        );
         if (r.rows[0]) return r.rows[0].at.getTime();
         await sleep(10);
       }
@@ -140,9 +175,11 @@ export async function measureFloor(env: Env, post: (name: string) => Promise<Sen
     };
     // warm-up: `concurrency` at a time, then settle the table as the nfvo scenarios do
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(concurrency, warmup) }, async () => {
-      while (next < warmup) await done((await post(`warmup-${next++}`)).id);
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, warmup) }, async () => {
+        while (next < warmup) await done((await post(`warmup-${next++}`)).id);
+      }),
+    );
     await db.query(`VACUUM (ANALYZE) ${TABLE}`);
     await db.query('CHECKPOINT');
     const lat: number[] = [];
@@ -152,17 +189,26 @@ export async function measureFloor(env: Env, post: (name: string) => Promise<Sen
     for (let i = 0; i < n + 5; i++) {
       const p = await post(`floor-${i}`);
       const at = await done(p.id);
-      if (i >= 5) (lat.push(at - p.sentAt), sent.push(p));
+      if (i >= 5) {
+        lat.push(at - p.sentAt);
+        sent.push(p);
+      }
     }
     const cpu = Object.fromEntries(ROLES.map((r, i) => [r, round(cpuSeconds(procs[i]!.pid!) - cpu0[i]!, 2)]));
     const s1 = serviceCpuSeconds();
-    const samples = await Promise.all(procs.map((p) => new Promise<Samples>((r) => (p.once('message', (s) => r(s as Samples)), p.send('samples')))));
+    const samples = await Promise.all(
+      procs.map((p) => new Promise<Samples>((r) => (p.once('message', (s) => r(s as Samples)), p.send('samples')))),
+    );
     // the processes' own timings of the measured requests (each process's last ones): api,
     // controller and worker make 1, STEPS + 1 and 2 * STEPS writes per request; the controller
     // receives STEPS + 1 messages per request and the worker STEPS
     const last = (xs: number[], k: number) => (k > 0 ? xs.slice(-k) : []);
     const [api, controller, worker] = samples as [Samples, Samples, Samples];
-    const writes = [...last(api.writes, n), ...last(controller.writes, n * (STEPS + 1)), ...last(worker.writes, n * 2 * STEPS)];
+    const writes = [
+      ...last(api.writes, n),
+      ...last(controller.writes, n * (STEPS + 1)),
+      ...last(worker.writes, n * 2 * STEPS),
+    ];
     const hops = [...last(controller.hops, n * (STEPS + 1)), ...last(worker.hops, n * STEPS)];
     return {
       n,

@@ -20,12 +20,19 @@ export type Sent = { id: string; sentAt: number };
  * written by the API, and per step k (0-based) dispatched by the controller, started by the
  * worker and its effect written; `dispatched` has one more entry, the write that ends the path.
  */
-export type Timeline = { requested: number; apiWrite: number; dispatched: number[]; started: number[]; effect: number[] };
+export type Timeline = {
+  requested: number;
+  apiWrite: number;
+  dispatched: number[];
+  started: number[];
+  effect: number[];
+};
 
 /** The mean time of each segment of the path, the three steps' segments averaged together. */
 export function pathMs(timelines: Timeline[]) {
   const mean = (xs: number[]) => round(xs.reduce((a, b) => a + b, 0) / xs.length, 2);
-  const perStep = (f: (t: Timeline, k: number) => number) => mean(timelines.flatMap((t) => t.started.map((_, k) => f(t, k))));
+  const perStep = (f: (t: Timeline, k: number) => number) =>
+    mean(timelines.flatMap((t) => t.started.map((_, k) => f(t, k))));
   return {
     request_to_api_write: mean(timelines.map((t) => t.apiWrite - t.requested)),
     api_write_to_first_dispatch: mean(timelines.map((t) => t.dispatched[0]! - t.apiWrite)),

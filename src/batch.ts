@@ -6,10 +6,13 @@
 
 export type BatchFn<I, O> = (items: I[]) => Promise<O[]>;
 
-export function makeBatcher<I, O>(fn: BatchFn<I, O>, opts: { maxBatch?: number; maxInFlight?: number } = {}): (item: I) => Promise<O> {
+export function makeBatcher<I, O>(
+  fn: BatchFn<I, O>,
+  opts: { maxBatch?: number; maxInFlight?: number } = {},
+): (item: I) => Promise<O> {
   const maxBatch = opts.maxBatch ?? 256;
   const maxInFlight = opts.maxInFlight ?? 2;
-  let queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+  const queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
   let scheduled = false;
   let inFlight = 0;
 

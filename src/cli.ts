@@ -73,7 +73,16 @@ function onSignals(stop: () => Promise<void>): void {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { migrate: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' }, role: { type: 'string' }, name: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      migrate: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+    },
+  });
   const [cmd, arg] = positionals;
   if (values.help || !cmd) {
     console.log(USAGE);
@@ -88,11 +97,17 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'watch':
-      await watch({ baseUrl: config.nfvoUrl, resourceId: arg, out: process.stdout, headers: process.env.NFVO_TOKEN ? { Authorization: `Bearer ${process.env.NFVO_TOKEN}` } : {} });
+      await watch({
+        baseUrl: config.nfvoUrl,
+        resourceId: arg,
+        out: process.stdout,
+        headers: process.env.NFVO_TOKEN ? { Authorization: `Bearer ${process.env.NFVO_TOKEN}` } : {},
+      });
       return;
     case 'token': {
       const role = values.role as Role | undefined;
-      if (arg !== 'create' || !role || !(ROLES as readonly string[]).includes(role)) throw new ConfigError(`usage: nfvo token create --role ${ROLES.join('|')} [--name NAME]`);
+      if (arg !== 'create' || !role || !(ROLES as readonly string[]).includes(role))
+        throw new ConfigError(`usage: nfvo token create --role ${ROLES.join('|')} [--name NAME]`);
       const db = new pg.Client({ connectionString: config.databaseUrl });
       await db.connect();
       try {

@@ -39,7 +39,13 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
   const log = opts.logger ?? makeLogger(config.logLevel, name);
   const poolSize = config.dbPoolSize;
   const db = makeDb({ url: config.databaseUrl, poolSize, log, appName: `nfvo-${name}` });
-  const broker = new Broker({ url: config.amqpUrl, prefix: config.queuePrefix, log, name: `nfvo-${id}`, publishRetry: config.publishRetry });
+  const broker = new Broker({
+    url: config.amqpUrl,
+    prefix: config.queuePrefix,
+    log,
+    name: `nfvo-${id}`,
+    publishRetry: config.publishRetry,
+  });
   // not awaited: the API takes requests (into the outbox) while RabbitMQ is still unreachable
   const connecting = broker.start();
   const relay = new OutboxRelay({ db, broker, log, pollMs: config.outboxPollMs });
@@ -57,7 +63,14 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
   if (roles.includes('worker')) {
     if (config.driver !== 'sim') throw new Error(`unknown driver ${config.driver}`);
     const driver = makeSimDriver({ ledger: makeLedger(db.pool), latencyMs: config.simLatencyMs });
-    const worker = makeWorker({ id, db, broker, tasks: makeTaskList(driver), log: log.child({ component: 'worker' }), config });
+    const worker = makeWorker({
+      id,
+      db,
+      broker,
+      tasks: makeTaskList(driver),
+      log: log.child({ component: 'worker' }),
+      config,
+    });
     await worker.start();
     stops.push(() => worker.stop());
   }

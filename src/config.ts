@@ -17,7 +17,10 @@ const ConfigSchema = z.object({
   CONTROLLER_CONCURRENCY: int(32, 1),
   WORKER_CONCURRENCY: int(32, 1),
   DB_POOL_SIZE: int(10, 1),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-" only').default(''),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-" only')
+    .default(''),
   LEASE_SECONDS: int(30, 1),
   SWEEP_INTERVAL_MS: int(2000, 50),
   RESYNC_AFTER_SECONDS: int(10, 1),
@@ -95,7 +98,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimit: e.BODY_LIMIT,
     stopTimeoutMs: e.STOP_TIMEOUT_MS,
     taskExpiresSeconds: e.TASK_EXPIRES_SECONDS,
-    publishRetry: { max_retries: e.PUBLISH_MAX_RETRIES, interval_start: e.PUBLISH_INTERVAL_START_MS, interval_step: e.PUBLISH_INTERVAL_STEP_MS, interval_max: e.PUBLISH_INTERVAL_MAX_MS },
+    publishRetry: {
+      max_retries: e.PUBLISH_MAX_RETRIES,
+      interval_start: e.PUBLISH_INTERVAL_START_MS,
+      interval_step: e.PUBLISH_INTERVAL_STEP_MS,
+      interval_max: e.PUBLISH_INTERVAL_MAX_MS,
+    },
   };
 }
 

@@ -14,11 +14,32 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('not-found', 404, `${what} not found`);
-export const conflict = (message: string, details?: Record<string, unknown>) => new AppError('conflict', 409, message, false, details);
-export const invalid = (message: string, details?: Record<string, unknown>) => new AppError('invalid-body', 422, message, false, details);
-export const unavailable = (message: string, cause?: unknown) => new AppError('unavailable', 503, message, true, undefined, { cause });
+export const conflict = (message: string, details?: Record<string, unknown>) =>
+  new AppError('conflict', 409, message, false, details);
+export const invalid = (message: string, details?: Record<string, unknown>) =>
+  new AppError('invalid-body', 422, message, false, details);
+export const unavailable = (message: string, cause?: unknown) =>
+  new AppError('unavailable', 503, message, true, undefined, { cause });
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', 'P1001', 'P1002', 'P1017', 'P2024']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  'P1001',
+  'P1002',
+  'P1017',
+  'P2024',
+]);
 
 /** True when an error means "the database or broker is not reachable right now". */
 export function isConnectionError(err: unknown): boolean {
@@ -26,7 +47,12 @@ export function isConnectionError(err: unknown): boolean {
     const o = e as { code?: unknown; message?: unknown; name?: unknown };
     if (typeof o.code === 'string' && CONNECTION_CODES.has(o.code)) return true;
     const msg = typeof o.message === 'string' ? o.message : '';
-    if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Can't reach database|terminating connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(msg)) return true;
+    if (
+      /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Can't reach database|terminating connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+        msg,
+      )
+    )
+      return true;
   }
   return false;
 }

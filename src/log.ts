@@ -8,7 +8,16 @@ export function makeLogger(level: string, role: string): Logger {
     level,
     base: { role, pid: process.pid },
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', 'databaseUrl', 'amqpUrl', 'config.databaseUrl', 'config.amqpUrl'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        '*.password',
+        '*.token',
+        'databaseUrl',
+        'amqpUrl',
+        'config.databaseUrl',
+        'config.amqpUrl',
+      ],
       censor: '[redacted]',
     },
   });

@@ -1,7 +1,17 @@
 // `nfvo watch [id]`: follow /v1/events and print each transition, like `kubectl get -w`.
 import type { Writable } from 'node:stream';
 
-type Event = { id: number; resourceId: string; type: string; from: string; to: string; action: string | null; outcome: string; error: string | null; at: string };
+type Event = {
+  id: number;
+  resourceId: string;
+  type: string;
+  from: string;
+  to: string;
+  action: string | null;
+  outcome: string;
+  error: string | null;
+  at: string;
+};
 
 export function formatEvent(e: Event): string {
   const time = e.at.slice(11, 23);
@@ -9,21 +19,40 @@ export function formatEvent(e: Event): string {
   return `${time}  ${e.type.padEnd(11)} ${e.resourceId}  ${e.from.padEnd(12)} -> ${e.to.padEnd(12)} ${(e.action ?? '-').padEnd(14)} ${e.outcome}${err}`;
 }
 
-type Progress = { taskId: string; resourceId: string; type: string; action: string; attempt: number; progress: { percent?: number; message?: string } | null; at: string };
+type Progress = {
+  taskId: string;
+  resourceId: string;
+  type: string;
+  action: string;
+  attempt: number;
+  progress: { percent?: number; message?: string } | null;
+  at: string;
+};
 
 export function formatProgress(p: Progress): string {
   const pct = p.progress?.percent !== undefined ? `${p.progress.percent}%` : '';
   return `${p.at.slice(11, 23)}  ${p.type.padEnd(11)} ${p.resourceId}  ${p.action} attempt ${p.attempt} ${pct} ${p.progress?.message ?? ''}`.trimEnd();
 }
 
-export async function watch(opts: { baseUrl: string; resourceId?: string; out: Writable; signal?: AbortSignal; headers?: Record<string, string> }): Promise<void> {
+export async function watch(opts: {
+  baseUrl: string;
+  resourceId?: string;
+  out: Writable;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}): Promise<void> {
   let lastId: string | undefined;
-  opts.out.write(`TIME          TYPE        RESOURCE                              FROM            TO           ACTION         OUTCOME\n`);
+  opts.out.write(
+    `TIME          TYPE        RESOURCE                              FROM            TO           ACTION         OUTCOME\n`,
+  );
   while (!opts.signal?.aborted) {
     const url = new URL('/v1/events', opts.baseUrl);
     if (opts.resourceId) url.searchParams.set('resourceId', opts.resourceId);
     try {
-      const res = await fetch(url, { headers: { Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}), ...opts.headers }, signal: opts.signal });
+      const res = await fetch(url, {
+        headers: { Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}), ...opts.headers },
+        signal: opts.signal,
+      });
       if (!res.ok || !res.body) throw new Error(`${res.status} ${await res.text()}`);
       let buf = '';
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -36,7 +65,12 @@ export async function watch(opts: { baseUrl: string; resourceId?: string; out: W
           const data = /^data: (.*)$/m.exec(block)?.[1];
           const kind = /^event: (.*)$/m.exec(block)?.[1] ?? 'transition';
           if (id) lastId = id;
-          if (data) opts.out.write((kind === 'progress' ? formatProgress(JSON.parse(data) as Progress) : formatEvent(JSON.parse(data) as Event)) + '\n');
+          if (data)
+            opts.out.write(
+              (kind === 'progress'
+                ? formatProgress(JSON.parse(data) as Progress)
+                : formatEvent(JSON.parse(data) as Event)) + '\n',
+            );
         }
       }
     } catch (err) {

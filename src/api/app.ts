@@ -39,12 +39,22 @@ export function makeApp(deps: ApiDeps): Express {
   app.use(
     pinoHttp({
       logger: deps.log,
-      genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID()),
+      genReqId: (req) =>
+        typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID(),
       // "not ready" is an answer, not a failure (probes ask while a backing service is down)
       // nor is a 503 while PostgreSQL restarts (the error handler has logged its cause, at warn)
       customLogLevel: (_req, res, err) =>
-        res.statusCode === 503 ? 'info' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
-      serializers: { req: (r) => ({ id: r.id, method: r.method, url: r.url }), res: (r) => ({ statusCode: r.statusCode }) },
+        res.statusCode === 503
+          ? 'info'
+          : err || res.statusCode >= 500
+            ? 'error'
+            : res.statusCode >= 400
+              ? 'info'
+              : 'debug',
+      serializers: {
+        req: (r) => ({ id: r.id, method: r.method, url: r.url }),
+        res: (r) => ({ statusCode: r.statusCode }),
+      },
     }),
   );
 
@@ -52,13 +62,21 @@ export function makeApp(deps: ApiDeps): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(Object.entries(deps.checks).map(async ([name, check]) => [name, await check().catch(() => false)] as const));
+    const results = await Promise.all(
+      Object.entries(deps.checks).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
+    );
     const ok = results.every(([, up]) => up);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks: Object.fromEntries(results.map(([n, up]) => [n, up ? 'up' : 'down'])) });
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ready' : 'not ready',
+      checks: Object.fromEntries(results.map(([n, up]) => [n, up ? 'up' : 'down'])),
+    });
   });
 
   app.use('/v1', makeAuthMiddleware(deps.findRole));
-  app.use('/v1', express.json({ limit: deps.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    '/v1',
+    express.json({ limit: deps.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }),
+  );
   app.use('/v1', makeTokenRoutes(deps.db));
   app.get('/v1/fsm/:type', (req, res) => {
     const type = req.params.type.replace(/-/g, '_');

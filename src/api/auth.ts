@@ -38,7 +38,12 @@ export function makeAuthMiddleware(find: FindRole): RequestHandler {
     }
     if (!hit.role) throw unauthorized('invalid or revoked token');
     const needed = requiredRole(req.method, req.path);
-    if (RANK[hit.role] < RANK[needed]) throw new AppError('forbidden', 403, `role ${hit.role} may not ${req.method} ${req.path.slice(0, 100)}; needs ${needed}`);
+    if (RANK[hit.role] < RANK[needed])
+      throw new AppError(
+        'forbidden',
+        403,
+        `role ${hit.role} may not ${req.method} ${req.path.slice(0, 100)}; needs ${needed}`,
+      );
     res.removeHeader('WWW-Authenticate');
     res.locals.role = hit.role;
     next();

@@ -7,14 +7,27 @@ import { EventsQuery } from './schemas.js';
 import type { TransitionFeed } from './transition-feed.js';
 
 export function transitionJson(t: Transition) {
-  return { id: t.id, resourceId: t.resourceId, type: t.type, from: t.fromStatus, to: t.toStatus, action: t.action, taskId: t.taskId, outcome: t.outcome, error: t.error, durationMs: t.durationMs, at: t.createdAt };
+  return {
+    id: t.id,
+    resourceId: t.resourceId,
+    type: t.type,
+    from: t.fromStatus,
+    to: t.toStatus,
+    action: t.action,
+    taskId: t.taskId,
+    outcome: t.outcome,
+    error: t.error,
+    durationMs: t.durationMs,
+    at: t.createdAt,
+  };
 }
 
 export function makeEventsHandler(deps: { feed: TransitionFeed; repo: ResourceRepository }) {
   return async (req: Request, res: Response): Promise<void> => {
     const header = req.header('last-event-id');
     const q = parse(EventsQuery, { ...req.query, lastEventId: header ?? req.query.lastEventId }, 'query');
-    const matches = (e: { resourceId: string; type: string }) => (!q.resourceId || e.resourceId === q.resourceId) && (!q.type || e.type === q.type);
+    const matches = (e: { resourceId: string; type: string }) =>
+      (!q.resourceId || e.resourceId === q.resourceId) && (!q.type || e.type === q.type);
     const pending: Transition[] = [];
     let replaying = true;
     let lastSent = q.lastEventId ?? 0;
@@ -24,21 +37,35 @@ export function makeEventsHandler(deps: { feed: TransitionFeed; repo: ResourceRe
       res.write(`id: ${t.id}\nevent: transition\ndata: ${JSON.stringify(transitionJson(t))}\n\n`);
     };
     const sub = await deps.feed.subscribe((b) => {
-      for (const t of b.transitions) if (matches(t)) (replaying ? pending.push(t) : send(t));
+      for (const t of b.transitions) {
+        if (!matches(t)) continue;
+        if (replaying) pending.push(t);
+        else send(t);
+      }
       for (const p of b.progress) if (matches(p)) res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
     });
     res.on('close', () => {
       sub.unsubscribe();
       clearInterval(ping);
     });
-    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.status(200).set({
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.flushHeaders();
     res.write(': connected\n\n');
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     // replay what the watcher missed, up to where the live feed starts
     if (q.lastEventId !== undefined) {
-      for (let after = q.lastEventId; ; ) {
-        const page = await deps.repo.transitionsAfter(after, sub.since, { resourceId: q.resourceId, type: q.type }, 500);
+      for (let after = q.lastEventId; ;) {
+        const page = await deps.repo.transitionsAfter(
+          after,
+          sub.since,
+          { resourceId: q.resourceId, type: q.type },
+          500,
+        );
         page.forEach(send);
         if (page.length < 500) break;
         after = page[page.length - 1]!.id;

@@ -5,12 +5,24 @@ import { AppError, coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
-  413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 export function sendProblem(res: Response, status: number, detail: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).type('application/problem+json').json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...extra });
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...extra });
 }
 
 /** A zod failure as a 422 naming each offending field. */
@@ -43,14 +55,26 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     if (bodyErr) return sendProblem(res, bodyErr[0], bodyErr[1]);
     // client errors raised by express itself (e.g. an undecodable %-escape in the path)
     const status = Number(err?.status ?? err?.statusCode);
-    if (status >= 400 && status < 500 && err?.expose !== false) return sendProblem(res, status, String(err.message ?? 'bad request').slice(0, 200));
+    if (status >= 400 && status < 500 && err?.expose !== false)
+      return sendProblem(res, status, String(err.message ?? 'bad request').slice(0, 200));
     const e = coerceError(err);
     const cause = e.cause instanceof Error ? e.cause : undefined;
     if (e.httpStatus === 503) {
       // a backing service that is down is an outage to watch, not a fault in this request
-      log.warn({ err: cause?.message ?? e.message, method: req.method, url: req.originalUrl }, 'request refused: a backing service is unavailable');
+      log.warn(
+        { err: cause?.message ?? e.message, method: req.method, url: req.originalUrl },
+        'request refused: a backing service is unavailable',
+      );
       res.setHeader('Retry-After', '2');
-    } else if (e.httpStatus >= 500) log.error({ err: cause ? { message: cause.message, stack: cause.stack } : e.message, method: req.method, url: req.originalUrl }, 'request failed');
+    } else if (e.httpStatus >= 500)
+      log.error(
+        {
+          err: cause ? { message: cause.message, stack: cause.stack } : e.message,
+          method: req.method,
+          url: req.originalUrl,
+        },
+        'request failed',
+      );
     sendProblem(res, e.httpStatus, e.message, { code: e.code, ...(e.details ?? {}) });
   };
 }

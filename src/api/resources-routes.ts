@@ -13,13 +13,41 @@ import { AclBody, IdParam, ListQuery, VnfBody, VnfPackageBody, VolumeBody } from
 export type RouteDeps = { repo: ResourceRepository; publish: (rows: OutboxRow[]) => void; driver: string };
 
 export function resourceJson(r: Resource) {
-  return { id: r.id, type: r.type, name: r.name, status: r.status, spec: r.spec, workerId: r.workerId, taskId: r.taskId, retryCount: r.retryCount, properties: r.properties, error: r.error, createdAt: r.createdAt, updatedAt: r.updatedAt };
+  return {
+    id: r.id,
+    type: r.type,
+    name: r.name,
+    status: r.status,
+    spec: r.spec,
+    workerId: r.workerId,
+    taskId: r.taskId,
+    retryCount: r.retryCount,
+    properties: r.properties,
+    error: r.error,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
 }
 
-const COLLECTIONS: { path: string; type: ResourceType; body: z.ZodType; props: (b: Record<string, unknown>) => Record<string, unknown> }[] = [
-  { path: 'vnf-packages', type: 'vnf_package', body: VnfPackageBody, props: (b) => ({ version: b.version ?? null, vendor: b.vendor ?? null }) },
+const COLLECTIONS: {
+  path: string;
+  type: ResourceType;
+  body: z.ZodType;
+  props: (b: Record<string, unknown>) => Record<string, unknown>;
+}[] = [
+  {
+    path: 'vnf-packages',
+    type: 'vnf_package',
+    body: VnfPackageBody,
+    props: (b) => ({ version: b.version ?? null, vendor: b.vendor ?? null }),
+  },
   { path: 'volumes', type: 'volume', body: VolumeBody, props: (b) => ({ sizeGb: b.sizeGb }) },
-  { path: 'vnfs', type: 'vnf', body: VnfBody, props: (b) => ({ vnfPackageId: b.vnfPackageId, volumeIds: b.volumeIds ?? [] }) },
+  {
+    path: 'vnfs',
+    type: 'vnf',
+    body: VnfBody,
+    props: (b) => ({ vnfPackageId: b.vnfPackageId, volumeIds: b.volumeIds ?? [] }),
+  },
   { path: 'acls', type: 'acl', body: AclBody, props: (b) => ({ vnfId: b.vnfId ?? null, rules: b.rules }) },
 ];
 
@@ -28,7 +56,10 @@ const encodeCursor = (id: string) => Buffer.from(CURSOR_PREFIX + id).toString('b
 function decodeCursor(c: string): string {
   const s = Buffer.from(c, 'base64url').toString('utf8');
   const id = s.slice(CURSOR_PREFIX.length);
-  if (!s.startsWith(CURSOR_PREFIX) || !IdParam.safeParse(id).success) throw invalid('cursor: not a cursor returned by this API', { errors: [{ field: 'cursor', message: 'not a cursor returned by this API' }] });
+  if (!s.startsWith(CURSOR_PREFIX) || !IdParam.safeParse(id).success)
+    throw invalid('cursor: not a cursor returned by this API', {
+      errors: [{ field: 'cursor', message: 'not a cursor returned by this API' }],
+    });
   return id;
 }
 
@@ -42,12 +73,21 @@ export function makeResourceRoutes(deps: RouteDeps): Router {
   const { repo } = deps;
   const router = Router();
 
-  const accepted = (res: Response, path: string, r: Resource) => res.status(202).location(`/v1/${path}/${r.id}`).json(resourceJson(r));
+  const accepted = (res: Response, path: string, r: Resource) =>
+    res.status(202).location(`/v1/${path}/${r.id}`).json(resourceJson(r));
 
   const list = (type?: ResourceType) => async (req: Request, res: Response) => {
     const q = parse(ListQuery, req.query, 'query');
-    const page = await repo.list({ type: type ?? q.type, status: q.status, limit: q.limit, after: q.cursor ? decodeCursor(q.cursor) : undefined });
-    res.json({ items: page.items.map(resourceJson), nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null });
+    const page = await repo.list({
+      type: type ?? q.type,
+      status: q.status,
+      limit: q.limit,
+      after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    });
+    res.json({
+      items: page.items.map(resourceJson),
+      nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+    });
   };
 
   const getOne = (type?: ResourceType) => async (req: Request, res: Response) => {
@@ -64,11 +104,26 @@ export function makeResourceRoutes(deps: RouteDeps): Router {
 
   for (const c of COLLECTIONS) {
     router.post(`/${c.path}`, async (req, res) => {
-      if (req.body === undefined) throw new AppError('unsupported-media-type', 415, 'send the body as application/json');
-      const body = parse(c.body, req.body) as Record<string, unknown> & { name: string; simulate?: Resource['simulate'] };
-      if (body.simulate && deps.driver !== 'sim') throw invalid(`simulate: fault injection needs the sim driver; this orchestrator runs the ${deps.driver} driver`, { errors: [{ field: 'simulate', message: 'only with the sim driver' }] });
+      if (req.body === undefined)
+        throw new AppError('unsupported-media-type', 415, 'send the body as application/json');
+      const body = parse(c.body, req.body) as Record<string, unknown> & {
+        name: string;
+        simulate?: Resource['simulate'];
+      };
+      if (body.simulate && deps.driver !== 'sim')
+        throw invalid(
+          `simulate: fault injection needs the sim driver; this orchestrator runs the ${deps.driver} driver`,
+          { errors: [{ field: 'simulate', message: 'only with the sim driver' }] },
+        );
       const kind = resourceKinds[c.type];
-      const { resource, outbox } = await repo.create({ type: c.type, name: body.name, status: kind.initial, spec: kind.target, properties: c.props(body), simulate: body.simulate ?? null });
+      const { resource, outbox } = await repo.create({
+        type: c.type,
+        name: body.name,
+        status: kind.initial,
+        spec: kind.target,
+        properties: c.props(body),
+        simulate: body.simulate ?? null,
+      });
       deps.publish(outbox);
       accepted(res, c.path, resource);
     });
@@ -104,7 +159,23 @@ export function makeResourceRoutes(deps: RouteDeps): Router {
   router.get('/tasks/:id', async (req, res) => {
     const t = await repo.task(idOf(req));
     if (!t) throw notFound(`task ${req.params.id}`);
-    res.json({ id: t.id, name: t.name, resourceId: t.resourceId, state: t.state, attempt: t.attempt, from: t.fromStatus, to: t.toStatus, step: t.step, progress: t.progress, result: t.result, error: t.error, createdAt: t.createdAt, startedAt: t.startedAt, finishedAt: t.finishedAt, updatedAt: t.updatedAt });
+    res.json({
+      id: t.id,
+      name: t.name,
+      resourceId: t.resourceId,
+      state: t.state,
+      attempt: t.attempt,
+      from: t.fromStatus,
+      to: t.toStatus,
+      step: t.step,
+      progress: t.progress,
+      result: t.result,
+      error: t.error,
+      createdAt: t.createdAt,
+      startedAt: t.startedAt,
+      finishedAt: t.finishedAt,
+      updatedAt: t.updatedAt,
+    });
   });
   return router;
 }

@@ -7,7 +7,10 @@ const name = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._:@\/-]*$/u, 'letters, digits, spaces and . _ : @ / - only, starting with a letter or digit');
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N} ._:@/-]*$/u,
+    'letters, digits, spaces and . _ : @ / - only, starting with a letter or digit',
+  );
 const uuid = z.string().uuid();
 
 const actionName = z.string().regex(/^[a-z]{1,32}$/, 'an action name such as "validate"');
@@ -19,16 +22,27 @@ export const SimulateSchema = z
   .strict();
 
 export const VnfPackageBody = z
-  .object({ name, version: z.string().min(1).max(64).optional(), vendor: z.string().min(1).max(128).optional(), simulate: SimulateSchema.optional() })
+  .object({
+    name,
+    version: z.string().min(1).max(64).optional(),
+    vendor: z.string().min(1).max(128).optional(),
+    simulate: SimulateSchema.optional(),
+  })
   .strict();
 
-export const VolumeBody = z.object({ name, sizeGb: z.number().int().min(1).max(65_536), simulate: SimulateSchema.optional() }).strict();
+export const VolumeBody = z
+  .object({ name, sizeGb: z.number().int().min(1).max(65_536), simulate: SimulateSchema.optional() })
+  .strict();
 
 export const VnfBody = z
   .object({
     name,
     vnfPackageId: uuid,
-    volumeIds: z.array(uuid).max(16).refine((a) => new Set(a).size === a.length, 'volume ids must be unique').optional(),
+    volumeIds: z
+      .array(uuid)
+      .max(16)
+      .refine((a) => new Set(a).size === a.length, 'volume ids must be unique')
+      .optional(),
     simulate: SimulateSchema.optional(),
   })
   .strict();
@@ -57,13 +71,21 @@ const Rule = z
     ports: ports.optional(),
   })
   .strict()
-  .refine((r) => r.ports === undefined || r.protocol === 'tcp' || r.protocol === 'udp', { message: 'ports apply to tcp and udp only', path: ['ports'] });
+  .refine((r) => r.ports === undefined || r.protocol === 'tcp' || r.protocol === 'udp', {
+    message: 'ports apply to tcp and udp only',
+    path: ['ports'],
+  });
 
-export const AclBody = z.object({ name, vnfId: uuid.optional(), rules: z.array(Rule).min(1).max(256), simulate: SimulateSchema.optional() }).strict();
+export const AclBody = z
+  .object({ name, vnfId: uuid.optional(), rules: z.array(Rule).min(1).max(256), simulate: SimulateSchema.optional() })
+  .strict();
 
 export const ListQuery = z.object({
   type: z.enum(RESOURCE_TYPES).optional(),
-  status: z.string().regex(/^[A-Z_]{1,32}$/, 'a status such as ONBOARDED').optional(),
+  status: z
+    .string()
+    .regex(/^[A-Z_]{1,32}$/, 'a status such as ONBOARDED')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });

@@ -14,7 +14,10 @@ export function makeTokenRoutes(db: Db): Router {
   router.post('/tokens', async (req, res) => {
     const body = parse(TokenBody, req.body ?? {});
     const { token, info } = await createToken(db.pool, body.role, body.name);
-    res.status(201).location(`/v1/tokens/${info.id}`).json({ ...info, token });
+    res
+      .status(201)
+      .location(`/v1/tokens/${info.id}`)
+      .json({ ...info, token });
   });
   router.get('/tokens', async (_req, res) => {
     res.json({ items: await listTokens(db.pool) });

@@ -11,7 +11,15 @@ import type { Transition } from '../model.js';
 const GAP_WAIT_MS = 2_000;
 
 /** Progress a running task reported (not resumable: only the latest matters). */
-export type ProgressEvent = { taskId: string; resourceId: string; type: string; action: string; attempt: number; progress: unknown; at: Date };
+export type ProgressEvent = {
+  taskId: string;
+  resourceId: string;
+  type: string;
+  action: string;
+  attempt: number;
+  progress: unknown;
+  at: Date;
+};
 export type FeedBatch = { transitions: Transition[]; progress: ProgressEvent[] };
 
 export class TransitionFeed {
@@ -29,7 +37,9 @@ export class TransitionFeed {
   private async init(): Promise<void> {
     for (;;) {
       try {
-        const r = await this.deps.db.pool.query<{ max: number | null }>('SELECT max(id)::bigint AS max FROM transitions');
+        const r = await this.deps.db.pool.query<{ max: number | null }>(
+          'SELECT max(id)::bigint AS max FROM transitions',
+        );
         this.cursor = r.rows[0]?.max ?? 0;
         return;
       } catch (err) {
@@ -56,7 +66,9 @@ export class TransitionFeed {
 
   private async poll(): Promise<void> {
     try {
-      const r = await this.deps.db.pool.query(`SELECT * FROM transitions WHERE id > $1 ORDER BY id LIMIT 1000`, [this.cursor]);
+      const r = await this.deps.db.pool.query(`SELECT * FROM transitions WHERE id > $1 ORDER BY id LIMIT 1000`, [
+        this.cursor,
+      ]);
       const ready: Transition[] = [];
       for (const row of r.rows) {
         const t = toTransition(row);
@@ -87,7 +99,15 @@ export class TransitionFeed {
     );
     if (r.rows.length) this.progressSince = r.rows[r.rows.length - 1].updated_at;
     else this.progressSince ??= new Date(Date.now() - 1000);
-    return r.rows.map((x) => ({ taskId: x.id, resourceId: x.resource_id, type: x.type, action: x.name, attempt: x.attempt, progress: x.progress, at: x.updated_at }));
+    return r.rows.map((x) => ({
+      taskId: x.id,
+      resourceId: x.resource_id,
+      type: x.type,
+      action: x.name,
+      attempt: x.attempt,
+      progress: x.progress,
+      at: x.updated_at,
+    }));
   }
 
   stop(): void {

@@ -6,7 +6,22 @@ import type { z } from 'zod';
 import { within } from '../deadline.js';
 import { errorMessage, isConnectionError, isTransientDbError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { ALL_EXCHANGES, ALL_QUEUES, DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, laneOf, lanesOf, OWNED_EXPIRES_MS, OWNED_QUEUES, OWNED_TTL_MS, ownerQueue, ownersExchange, QUEUES, sharedExchange, type QueueName } from './messages.js';
+import {
+  ALL_EXCHANGES,
+  ALL_QUEUES,
+  DEAD_LETTER_EXCHANGE,
+  DEAD_LETTER_QUEUE,
+  laneOf,
+  lanesOf,
+  OWNED_EXPIRES_MS,
+  OWNED_QUEUES,
+  OWNED_TTL_MS,
+  ownerQueue,
+  ownersExchange,
+  QUEUES,
+  sharedExchange,
+  type QueueName,
+} from './messages.js';
 
 /** Thrown by a handler for a message that can never be processed: it is dead-lettered at once. */
 export class PoisonMessageError extends Error {}
@@ -21,9 +36,22 @@ export type PublishOptions = { priority?: number; messageId?: string; owner?: st
  * or to a redelivery of the message being handled (worker callbacks).
  */
 export type RetryPolicy = { max_retries: number; interval_start: number; interval_step: number; interval_max: number };
-export const DEFAULT_PUBLISH_RETRY: RetryPolicy = { max_retries: 3, interval_start: 0, interval_step: 200, interval_max: 1_000 };
+export const DEFAULT_PUBLISH_RETRY: RetryPolicy = {
+  max_retries: 3,
+  interval_start: 0,
+  interval_step: 200,
+  interval_max: 1_000,
+};
 export type Handler<T> = (msg: T, meta: { redelivered: boolean; deliveries: number }) => Promise<void>;
-type ConsumerSpec = { queue: QueueName; schema: z.ZodType; handler: Handler<unknown>; prefetch: number; owner?: string; channel?: Channel; tags: string[] };
+type ConsumerSpec = {
+  queue: QueueName;
+  schema: z.ZodType;
+  handler: Handler<unknown>;
+  prefetch: number;
+  owner?: string;
+  channel?: Channel;
+  tags: string[];
+};
 
 /**
  * Acks successes in batches: one `multiple` ack for the longest run of finished deliveries
@@ -80,7 +108,8 @@ class Acker {
  * connection internals; when they are not where expected, frames are written as before.
  */
 function coalesceWrites(conn: ChannelModel, log: Logger): void {
-  const inner = (conn as unknown as { connection?: { stream?: unknown; muxer?: { _readIncoming?: () => void } } }).connection;
+  const inner = (conn as unknown as { connection?: { stream?: unknown; muxer?: { _readIncoming?: () => void } } })
+    .connection;
   const stream = inner?.stream as { cork?: () => void; uncork?: () => void } | undefined;
   const muxer = inner?.muxer;
   const drain = muxer?._readIncoming;
@@ -162,7 +191,8 @@ export class Broker {
         return;
       } catch (err) {
         const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
-        if (attempt === 0 || attempt % 10 === 0) this.opts.log.warn({ err: errorMessage(err), retryInMs: delay }, 'RabbitMQ not ready; retrying');
+        if (attempt === 0 || attempt % 10 === 0)
+          this.opts.log.warn({ err: errorMessage(err), retryInMs: delay }, 'RabbitMQ not ready; retrying');
         await sleep(delay, undefined, { signal: this.closed.signal }).catch(() => {});
       }
     }
@@ -171,7 +201,11 @@ export class Broker {
   private async connectOnce(): Promise<void> {
     // noDelay: without it Nagle's algorithm holds small frames back (tens of ms per hop)
     // timeout: a broker that accepts the socket but does not answer the handshake is tried again
-    const conn = await amqp.connect(this.opts.url, { noDelay: true, timeout: CONNECT_TIMEOUT_MS, clientProperties: { connection_name: this.opts.name } });
+    const conn = await amqp.connect(this.opts.url, {
+      noDelay: true,
+      timeout: CONNECT_TIMEOUT_MS,
+      clientProperties: { connection_name: this.opts.name },
+    });
     if (this.closing) {
       await conn.close().catch(() => {});
       return;
@@ -224,15 +258,21 @@ export class Broker {
         } catch (err) {
           if ((err as { code?: number }).code !== 406) throw err;
           // the channel is closed by now; the reconnect loop logs this and tries again
-          throw new Error(`queue ${this.q(lane)} exists with other arguments (an earlier nfvo declared it with x-max-priority); ` +
-            `let it drain, delete it (rabbitmqctl delete_queue ${this.q(lane)}) and start again`);
+          throw new Error(
+            `queue ${this.q(lane)} exists with other arguments (an earlier nfvo declared it with x-max-priority); ` +
+              `let it drain, delete it (rabbitmqctl delete_queue ${this.q(lane)}) and start again`,
+            { cause: err },
+          );
         }
       }
     }
     for (const name of OWNED_QUEUES) {
       await ch.assertExchange(this.q(sharedExchange(name)), 'fanout', { durable: true });
       await ch.bindQueue(this.q(laneOf(name)), this.q(sharedExchange(name)), '');
-      await ch.assertExchange(this.q(ownersExchange(name)), 'direct', { durable: true, alternateExchange: this.q(sharedExchange(name)) });
+      await ch.assertExchange(this.q(ownersExchange(name)), 'direct', {
+        durable: true,
+        alternateExchange: this.q(sharedExchange(name)),
+      });
     }
   }
 
@@ -241,7 +281,11 @@ export class Broker {
     const queue = this.q(ownerQueue(name, owner));
     await ch.assertQueue(queue, {
       durable: true,
-      arguments: { 'x-message-ttl': OWNED_TTL_MS, 'x-expires': OWNED_EXPIRES_MS, 'x-dead-letter-exchange': this.q(sharedExchange(name)) },
+      arguments: {
+        'x-message-ttl': OWNED_TTL_MS,
+        'x-expires': OWNED_EXPIRES_MS,
+        'x-dead-letter-exchange': this.q(sharedExchange(name)),
+      },
     });
     await ch.bindQueue(queue, this.q(ownersExchange(name)), owner);
     return queue;
@@ -251,9 +295,10 @@ export class Broker {
   async publish(queue: QueueName, body: unknown, opts: PublishOptions = {}): Promise<void> {
     const content = Buffer.from(JSON.stringify(body));
     const policy = this.opts.publishRetry ?? DEFAULT_PUBLISH_RETRY;
-    const [exchange, routingKey] = opts.owner && !opts.priority && OWNED_QUEUES.includes(queue)
-      ? [this.q(ownersExchange(queue)), opts.owner]
-      : ['', this.q(laneOf(queue, opts.priority))];
+    const [exchange, routingKey] =
+      opts.owner && !opts.priority && OWNED_QUEUES.includes(queue)
+        ? [this.q(ownersExchange(queue)), opts.owner]
+        : ['', this.q(laneOf(queue, opts.priority))];
     for (let retry = 0; ; retry++) {
       try {
         return await this.publishRaw(routingKey, content, { messageId: opts.messageId }, exchange);
@@ -268,18 +313,27 @@ export class Broker {
     const ch = this.pub;
     if (!ch) return Promise.reject(Object.assign(new Error('RabbitMQ is not connected'), { code: 'ECONNREFUSED' }));
     return new Promise((resolve, reject) => {
-      ch.publish(exchange, routingKey, content, { persistent: true, contentType: 'application/json', ...options }, (err) =>
-        err ? reject(err instanceof Error ? err : new Error('message nacked by broker')) : resolve(),
+      ch.publish(
+        exchange,
+        routingKey,
+        content,
+        { persistent: true, contentType: 'application/json', ...options },
+        (err) => (err ? reject(err instanceof Error ? err : new Error('message nacked by broker')) : resolve()),
       );
     });
   }
 
   /** Send a message to the dead-letter queue with the reason, then it can be acked. */
   private async deadLetter(queue: string, msg: ConsumeMessage, reason: string): Promise<void> {
-    await this.publishRaw('', msg.content, {
-      headers: { ...msg.properties.headers, 'x-nfvo-reason': reason.slice(0, 1000), 'x-nfvo-queue': queue },
-      messageId: msg.properties.messageId,
-    }, this.dlx);
+    await this.publishRaw(
+      '',
+      msg.content,
+      {
+        headers: { ...msg.properties.headers, 'x-nfvo-reason': reason.slice(0, 1000), 'x-nfvo-queue': queue },
+        messageId: msg.properties.messageId,
+      },
+      this.dlx,
+    );
     this.opts.log.warn({ queue, reason }, 'message dead-lettered');
   }
 
@@ -287,9 +341,22 @@ export class Broker {
    * Register a consumer; it is (re)attached on every connection. With `owner` (an owned
    * queue only), it also consumes its own queue of it, declared under that name.
    */
-  async consume<S extends z.ZodType>(queue: QueueName, schema: S, handler: Handler<z.infer<S>>, prefetch: number, opts: { owner?: string } = {}): Promise<void> {
+  async consume<S extends z.ZodType>(
+    queue: QueueName,
+    schema: S,
+    handler: Handler<z.infer<S>>,
+    prefetch: number,
+    opts: { owner?: string } = {},
+  ): Promise<void> {
     if (opts.owner && !OWNED_QUEUES.includes(queue)) throw new Error(`${queue} has no owners' queues`);
-    const spec: ConsumerSpec = { queue, schema, handler: handler as Handler<unknown>, prefetch, owner: opts.owner, tags: [] };
+    const spec: ConsumerSpec = {
+      queue,
+      schema,
+      handler: handler as Handler<unknown>,
+      prefetch,
+      owner: opts.owner,
+      tags: [],
+    };
     this.consumers.push(spec);
     if (this.conn && this.consuming) await this.attach(spec);
   }
@@ -298,7 +365,9 @@ export class Broker {
     const conn = this.conn;
     if (!conn) return;
     const ch = await conn.createChannel();
-    ch.on('error', (err) => this.opts.log.warn({ err: errorMessage(err), queue: spec.queue }, 'RabbitMQ consumer channel error'));
+    ch.on('error', (err) =>
+      this.opts.log.warn({ err: errorMessage(err), queue: spec.queue }, 'RabbitMQ consumer channel error'),
+    );
     ch.on('close', () => {
       if (this.consuming) this.onChannelLost(conn, `consumer channel of ${spec.queue} closed`);
     });
@@ -323,14 +392,21 @@ export class Broker {
     }
   }
 
-  private async handle(spec: ConsumerSpec, queue: string, ch: Channel, acker: Acker, msg: ConsumeMessage): Promise<void> {
+  private async handle(
+    spec: ConsumerSpec,
+    queue: string,
+    ch: Channel,
+    acker: Acker,
+    msg: ConsumeMessage,
+  ): Promise<void> {
     const deliveries = Number(msg.properties.headers?.['x-nfvo-deliveries'] ?? 0) + 1;
     const settle = async (reason: string | null) => {
       if (reason !== null) await this.deadLetter(queue, msg, reason);
       acker.ack(msg);
     };
     try {
-      if (msg.content.length > MAX_MESSAGE_BYTES) return await settle(`message too large (${msg.content.length} bytes)`);
+      if (msg.content.length > MAX_MESSAGE_BYTES)
+        return await settle(`message too large (${msg.content.length} bytes)`);
       let raw: unknown;
       try {
         raw = JSON.parse(msg.content.toString('utf8'));
@@ -339,7 +415,10 @@ export class Broker {
       }
       const parsed = spec.schema.safeParse(raw);
       if (!parsed.success) {
-        const why = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+        const why = parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+          .join('; ');
         return await settle(`invalid message: ${why}`);
       }
       await spec.handler(parsed.data, { redelivered: msg.fields.redelivered, deliveries });
@@ -361,14 +440,23 @@ export class Broker {
     }
   }
 
-  private async onHandlerError(queue: string, ch: Channel, msg: ConsumeMessage, err: unknown, deliveries: number): Promise<void> {
+  private async onHandlerError(
+    queue: string,
+    ch: Channel,
+    msg: ConsumeMessage,
+    err: unknown,
+    deliveries: number,
+  ): Promise<void> {
     if (err instanceof PoisonMessageError) {
       await this.deadLetter(queue, msg, err.message);
       return ch.ack(msg);
     }
     if (isConnectionError(err) || isTransientDbError(err)) {
       // the database or broker is down: keep the message, slow down, try again
-      this.opts.log.warn({ err: errorMessage(err), queue }, 'handler could not reach a backing service; message requeued');
+      this.opts.log.warn(
+        { err: errorMessage(err), queue },
+        'handler could not reach a backing service; message requeued',
+      );
       await sleep(1_000);
       return ch.nack(msg, false, true);
     }
@@ -378,7 +466,10 @@ export class Broker {
     }
     this.opts.log.error({ err: errorMessage(err), queue, deliveries }, 'message handler failed; retrying');
     await sleep(Math.min(5_000, (this.opts.redeliveryBackoffMs ?? 100) * 2 ** deliveries));
-    await this.publishRaw(queue, msg.content, { ...msg.properties, headers: { ...msg.properties.headers, 'x-nfvo-deliveries': deliveries } });
+    await this.publishRaw(queue, msg.content, {
+      ...msg.properties,
+      headers: { ...msg.properties.headers, 'x-nfvo-deliveries': deliveries },
+    });
     ch.ack(msg);
   }
 
@@ -388,7 +479,11 @@ export class Broker {
     for (const { channel, tags } of this.consumers) {
       if (channel) for (const tag of tags) await channel.cancel(tag).catch(() => {});
     }
-    const settled = await within(Promise.allSettled([...this.inFlight]).then(() => true), timeoutMs, false);
+    const settled = await within(
+      Promise.allSettled([...this.inFlight]).then(() => true),
+      timeoutMs,
+      false,
+    );
     await new Promise((r) => setImmediate(r)); // the last batched acks go out
     for (const spec of this.consumers) if (spec.owner) await this.releaseOwnerQueue(spec.queue, spec.owner, settled);
   }

@@ -72,7 +72,15 @@ export type WorkMessage = z.infer<typeof WorkMessageSchema>;
 
 /** callback_queue: what a worker reports back about one attempt of a task. */
 export const CallbackMessageSchema = z.discriminatedUnion('kind', [
-  z.object({ v: z.literal(1), kind: z.literal('success'), taskId: uuid, resourceId: uuid, attempt: z.number().int().min(1), result: record, nextTask: NextTaskSchema }),
+  z.object({
+    v: z.literal(1),
+    kind: z.literal('success'),
+    taskId: uuid,
+    resourceId: uuid,
+    attempt: z.number().int().min(1),
+    result: record,
+    nextTask: NextTaskSchema,
+  }),
   z.object({
     v: z.literal(1),
     kind: z.literal('error'),
@@ -123,4 +131,7 @@ export const ownersExchange = (queue: QueueName): string => `${queue}.owners`;
 export const sharedExchange = (queue: QueueName): string => `${queue}.shared`;
 export const ownerQueue = (queue: QueueName, owner: string): string => `${queue}.owner.${owner}`;
 /** Every exchange nfvo declares, without its prefix. */
-export const ALL_EXCHANGES = [DEAD_LETTER_EXCHANGE, ...OWNED_QUEUES.flatMap((q) => [ownersExchange(q), sharedExchange(q)])];
+export const ALL_EXCHANGES = [
+  DEAD_LETTER_EXCHANGE,
+  ...OWNED_QUEUES.flatMap((q) => [ownersExchange(q), sharedExchange(q)]),
+];

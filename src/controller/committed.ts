@@ -30,7 +30,23 @@ export function afterCommit(r: Resource, task: Task | null, plan: Plan, now = ne
   let t: Task;
   if (plan.newTask) {
     const n = plan.newTask;
-    t = { id: n.id, name: n.name, resourceId: r.id, state: 'PENDING', attempt: n.attempt, fromStatus: n.fromStatus, toStatus: n.toStatus, step: n.step, result: null, error: null, progress: null, createdAt: now, startedAt: null, finishedAt: null, updatedAt: now };
+    t = {
+      id: n.id,
+      name: n.name,
+      resourceId: r.id,
+      state: 'PENDING',
+      attempt: n.attempt,
+      fromStatus: n.fromStatus,
+      toStatus: n.toStatus,
+      step: n.step,
+      result: null,
+      error: null,
+      progress: null,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      updatedAt: now,
+    };
   } else if (plan.taskWrite && task && task.id === plan.taskWrite.id) {
     const tw = plan.taskWrite;
     t = { ...task, state: tw.state, attempt: tw.attempt, error: tw.error ?? null, updatedAt: now };
@@ -44,8 +60,21 @@ export function afterCommit(r: Resource, task: Task | null, plan: Plan, now = ne
 export function asCreated(id: string, c: Created): Loaded {
   const at = new Date(c.createdAt);
   const resource: Resource = {
-    id, type: c.type, name: c.name, status: c.status, spec: c.spec, workerId: null, leaseUntil: null, taskId: null, retryCount: 0,
-    version: c.version, properties: c.properties, simulate: c.simulate, error: null, createdAt: at, updatedAt: at,
+    id,
+    type: c.type,
+    name: c.name,
+    status: c.status,
+    spec: c.spec,
+    workerId: null,
+    leaseUntil: null,
+    taskId: null,
+    retryCount: 0,
+    version: c.version,
+    properties: c.properties,
+    simulate: c.simulate,
+    error: null,
+    createdAt: at,
+    updatedAt: at,
   };
   return { resource, task: null, leaseExpired: false, taskIdleMs: 0 };
 }

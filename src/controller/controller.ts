@@ -1,11 +1,26 @@
 // The controller: load -> decide (pure) -> persist (one transaction, outbox) -> publish.
 import type { Broker } from '../broker/broker.js';
-import { ApiMessageSchema, CallbackMessageSchema, PRIORITY, type ApiMessage, type CallbackMessage, type WorkMessage } from '../broker/messages.js';
+import {
+  ApiMessageSchema,
+  CallbackMessageSchema,
+  PRIORITY,
+  type ApiMessage,
+  type CallbackMessage,
+  type WorkMessage,
+} from '../broker/messages.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import type { OutboxInsert } from '../db/outbox-repository.js';
 import { makeBatcher } from '../batch.js';
-import { commitPlans, findExpiredLeases, findUnsettled, loadResources, statusBeforeError, type Loaded, type PlanToCommit } from '../db/step-repository.js';
+import {
+  commitPlans,
+  findExpiredLeases,
+  findUnsettled,
+  loadResources,
+  statusBeforeError,
+  type Loaded,
+  type PlanToCommit,
+} from '../db/step-repository.js';
 import { errorMessage } from '../errors.js';
 import { resourceKinds, type ResourceType } from '../fsm/index.js';
 import type { Logger } from '../log.js';
@@ -33,21 +48,38 @@ export function workMessage(r: Resource, plan: Plan, expiresSeconds = 0, replyTo
     ...(expiresSeconds > 0 ? { expiresAt: Date.now() + d.delayMs + expiresSeconds * 1000 } : {}),
     args: { name: r.name, properties, simulate: r.simulate },
     ...(replyTo ? { replyTo } : {}),
-    callbacks: { success: { queue: 'callback_queue', nextTask: d.step }, error: { queue: 'callback_queue', nextTask: d.step } },
+    callbacks: {
+      success: { queue: 'callback_queue', nextTask: d.step },
+      error: { queue: 'callback_queue', nextTask: d.step },
+    },
   };
-  return { queue: 'work_queue', payload: msg, delayMs: d.delayMs, priority: OPERATOR_SPECS.has(r.spec) ? PRIORITY.operator : PRIORITY.normal };
+  return {
+    queue: 'work_queue',
+    payload: msg,
+    delayMs: d.delayMs,
+    priority: OPERATOR_SPECS.has(r.spec) ? PRIORITY.operator : PRIORITY.normal,
+  };
 }
 
 export function makeController(deps: ControllerDeps) {
   const { db, broker, relay, log, config } = deps;
-  const env: Env = { me: deps.id, leaseMs: config.leaseSeconds * 1000, retryBaseMs: config.retryBaseMs, retryMaxMs: config.retryMaxMs, random: Math.random };
+  const env: Env = {
+    me: deps.id,
+    leaseMs: config.leaseSeconds * 1000,
+    retryBaseMs: config.retryBaseMs,
+    retryMaxMs: config.retryMaxMs,
+    random: Math.random,
+  };
   // messages handled in the same event-loop turn share one read and one write
   const load = makeBatcher((keys: { id: string; taskId?: string }[]) => loadResources(db.pool, keys));
   const commit = makeBatcher(async (items: PlanToCommit[]) => {
     // one resource at most once per statement; a second plan for it is decided again
     const seen = new Set<string>();
     const first = items.map((it) => !seen.has(it.resource.id) && !!seen.add(it.resource.id));
-    const out = await commitPlans(db.pool, items.filter((_, i) => first[i]));
+    const out = await commitPlans(
+      db.pool,
+      items.filter((_, i) => first[i]),
+    );
     return first.map((f) => (f ? out.shift()! : null));
   });
   const committed = new CommittedStates();
@@ -58,7 +90,12 @@ export function makeController(deps: ControllerDeps) {
    * One step for one resource: read, decide, write the plan fenced by version, then
    * publish what was committed. A concurrent change (version moved) means: decide again.
    */
-  async function step(resourceId: string, decide: (l: Loaded) => Promise<Plan> | Plan, taskId?: string, hint: Loaded | null = null): Promise<Plan | null> {
+  async function step(
+    resourceId: string,
+    decide: (l: Loaded) => Promise<Plan> | Plan,
+    taskId?: string,
+    hint: Loaded | null = null,
+  ): Promise<Plan | null> {
     for (let round = 1; ; round++) {
       // first round: what this controller committed when it dispatched the step, or what a create inserted
       const loaded = round === 1 && hint ? hint : await load({ id: resourceId, taskId });
@@ -75,17 +112,29 @@ export function makeController(deps: ControllerDeps) {
         log.debug({ resourceId, taskId }, plan.summary);
         return plan;
       }
-      const done = await commit({ resource: loaded.resource, plan, msg: plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds, deps.id) : null });
+      const done = await commit({
+        resource: loaded.resource,
+        plan,
+        msg: plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds, deps.id) : null,
+      });
       if (done) {
         // an entry that no longer matches is harmless (the write is fenced); this only frees it sooner
         const after = afterCommit(loaded.resource, loaded.task, plan);
         if (after) committed.remember(after);
         else committed.forget(resourceId);
         if (done.outbox) relay.publishNow([done.outbox]);
-        log.info({ resourceId, taskId: plan.dispatch?.taskId ?? taskId, transitions: plan.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`) }, plan.summary);
+        log.info(
+          {
+            resourceId,
+            taskId: plan.dispatch?.taskId ?? taskId,
+            transitions: plan.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`),
+          },
+          plan.summary,
+        );
         return plan;
       }
-      if (round >= MAX_ROUNDS) throw new Error(`resource ${resourceId} kept changing under the controller (${round} rounds)`);
+      if (round >= MAX_ROUNDS)
+        throw new Error(`resource ${resourceId} kept changing under the controller (${round} rounds)`);
       log.debug({ resourceId, round }, 'resource changed while deciding; deciding again');
     }
   }
@@ -95,16 +144,30 @@ export function makeController(deps: ControllerDeps) {
 
   async function onApiMessage(msg: ApiMessage): Promise<void> {
     if (msg.kind === 'retry') {
-      await step(msg.resourceId, async (l) => decideRetry(l.resource, (await statusBeforeError(db.pool, l.resource.id)) ?? resourceKinds[l.resource.type as ResourceType].initial, env));
+      await step(msg.resourceId, async (l) =>
+        decideRetry(
+          l.resource,
+          (await statusBeforeError(db.pool, l.resource.id)) ?? resourceKinds[l.resource.type as ResourceType].initial,
+          env,
+        ),
+      );
     } else {
-      await step(msg.resourceId, reconcileDecision, undefined, msg.created ? asCreated(msg.resourceId, msg.created) : null);
+      await step(
+        msg.resourceId,
+        reconcileDecision,
+        undefined,
+        msg.created ? asCreated(msg.resourceId, msg.created) : null,
+      );
     }
   }
 
   async function onCallback(msg: CallbackMessage): Promise<void> {
     await step(
       msg.resourceId,
-      (l) => (msg.kind === 'success' ? decideSuccess(l.resource, l.task, msg, env) : decideFailure(l.resource, l.task, msg, env)),
+      (l) =>
+        msg.kind === 'success'
+          ? decideSuccess(l.resource, l.task, msg, env)
+          : decideFailure(l.resource, l.task, msg, env),
       msg.taskId,
       committed.take(msg.resourceId, msg.taskId, msg.attempt),
     );
@@ -117,7 +180,8 @@ export function makeController(deps: ControllerDeps) {
       for (const id of expired) await reconcile(id);
       const unsettled = await findUnsettled(db.pool, config.resyncAfterSeconds * 1000, 100);
       for (const id of unsettled) await reconcile(id);
-      if (expired.length || unsettled.length) log.info({ expired: expired.length, unsettled: unsettled.length }, 'sweep resumed resources');
+      if (expired.length || unsettled.length)
+        log.info({ expired: expired.length, unsettled: unsettled.length }, 'sweep resumed resources');
     } catch (err) {
       log.warn({ err: errorMessage(err) }, 'sweep failed; will try again');
     }
@@ -129,7 +193,9 @@ export function makeController(deps: ControllerDeps) {
     async start(): Promise<void> {
       await broker.consume('api_queue', ApiMessageSchema, onApiMessage, config.controllerConcurrency);
       // the callbacks of the steps this controller dispatches come to its own queue (and the shared one if it is gone)
-      await broker.consume('callback_queue', CallbackMessageSchema, onCallback, config.controllerConcurrency, { owner: deps.id });
+      await broker.consume('callback_queue', CallbackMessageSchema, onCallback, config.controllerConcurrency, {
+        owner: deps.id,
+      });
       // resume at once whatever a crash left mid-step, then keep looking
       const runSweep = () => {
         sweeping ??= sweep().finally(() => (sweeping = undefined));

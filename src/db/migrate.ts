@@ -24,7 +24,10 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 export type MigrationFile = { name: string; sql: string; checksum: string };
 
 export async function readMigrations(dir: string): Promise<MigrationFile[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const entries = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const out: MigrationFile[] = [];
   for (const name of entries) {
     const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
@@ -71,20 +74,32 @@ export async function migrate(opts: { url: string; dir: string; log: Logger }): 
     for (const f of files) {
       const prev = byName.get(f.name);
       if (prev?.finished_at) {
-        if (prev.checksum !== f.checksum) log.warn({ migration: f.name }, 'migration file changed after it was applied; landed migrations must not be edited');
+        if (prev.checksum !== f.checksum)
+          log.warn(
+            { migration: f.name },
+            'migration file changed after it was applied; landed migrations must not be edited',
+          );
         continue;
       }
-      if (prev) throw new Error(`migration ${f.name} started earlier but did not finish; inspect the database, then mark it rolled back`);
+      if (prev)
+        throw new Error(
+          `migration ${f.name} started earlier but did not finish; inspect the database, then mark it rolled back`,
+        );
       const id = randomUUID();
       await c.query('BEGIN');
       try {
-        await c.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [id, f.checksum, f.name]);
+        await c.query(
+          'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
+          [id, f.checksum, f.name],
+        );
         await c.query(f.sql);
-        await c.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+        await c.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [
+          id,
+        ]);
         await c.query('COMMIT');
       } catch (err) {
         await c.query('ROLLBACK');
-        throw new Error(`migration ${f.name} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${f.name} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(f.name);
       log.info({ migration: f.name }, 'migration applied');

@@ -25,7 +25,11 @@ const DUE = `sent_at IS NULL AND available_at <= now()
 
 /** Whether any row is due (one statement, no transaction: what a relay asks on every pass). */
 export async function anyDueOutbox(c: Sql, graceMs: number): Promise<boolean> {
-  const r = await c.query<{ due: boolean }>({ name: 'nfvo_outbox_due', text: `SELECT EXISTS (SELECT 1 FROM outbox WHERE ${DUE}) AS due`, values: [graceMs] });
+  const r = await c.query<{ due: boolean }>({
+    name: 'nfvo_outbox_due',
+    text: `SELECT EXISTS (SELECT 1 FROM outbox WHERE ${DUE}) AS due`,
+    values: [graceMs],
+  });
   return r.rows[0]!.due;
 }
 
@@ -45,7 +49,12 @@ export async function claimDueOutbox(c: Sql, limit: number, graceMs: number): Pr
 }
 
 export async function markOutboxSent(c: Sql, ids: number[]): Promise<void> {
-  if (ids.length) await c.query({ name: 'nfvo_outbox_sent', text: 'UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[]) AND sent_at IS NULL', values: [ids] });
+  if (ids.length)
+    await c.query({
+      name: 'nfvo_outbox_sent',
+      text: 'UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[]) AND sent_at IS NULL',
+      values: [ids],
+    });
 }
 
 export async function purgeSentOutbox(c: Sql, olderThanMs: number, limit = 5_000): Promise<number> {

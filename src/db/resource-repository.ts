@@ -12,9 +12,20 @@ import { insertOutbox, type OutboxRow } from './outbox-repository.js';
 import { revokeTask } from './task-repository.js';
 import { toResource } from './rows.js';
 
-const fromPrisma = (r: Prisma.ResourceGetPayload<object>): Resource => ({ ...r, properties: (r.properties ?? {}) as Json, simulate: (r.simulate ?? null) as Simulate | null });
+const fromPrisma = (r: Prisma.ResourceGetPayload<object>): Resource => ({
+  ...r,
+  properties: (r.properties ?? {}) as Json,
+  simulate: (r.simulate ?? null) as Simulate | null,
+});
 
-export type NewResource = { type: string; name: string; status: string; spec: string; properties: Json; simulate: Simulate | null };
+export type NewResource = {
+  type: string;
+  name: string;
+  status: string;
+  spec: string;
+  properties: Json;
+  simulate: Simulate | null;
+};
 export type Page<T> = { items: T[]; nextCursor: string | null };
 type Changed = { resource: Resource; outbox: OutboxRow[] };
 type Ref = { id: string; type: string; status: string; spec: string };
@@ -39,8 +50,14 @@ async function insertResources(c: Sql, rows: (NewResource & { id: string })[]): 
     name: 'nfvo_insert_resources',
     text: INSERT_RESOURCES,
     values: [
-      rows.map((r) => r.id), rows.map((r) => r.type), rows.map((r) => r.name), rows.map((r) => r.status), rows.map((r) => r.spec),
-      rows.map((r) => JSON.stringify(r.properties)), rows.map((r) => (r.simulate ? JSON.stringify(r.simulate) : null)), PRIORITY.normal,
+      rows.map((r) => r.id),
+      rows.map((r) => r.type),
+      rows.map((r) => r.name),
+      rows.map((r) => r.status),
+      rows.map((r) => r.spec),
+      rows.map((r) => JSON.stringify(r.properties)),
+      rows.map((r) => (r.simulate ? JSON.stringify(r.simulate) : null)),
+      PRIORITY.normal,
     ],
   });
   const byId = new Map(res.rows.map((row) => [row.id as string, row]));
@@ -48,7 +65,16 @@ async function insertResources(c: Sql, rows: (NewResource & { id: string })[]): 
   return rows.map((r) => {
     const row = byId.get(r.id)!;
     const { type, name, status, spec, version, properties, simulate, createdAt } = toResource(row);
-    const created: Created = { type, name, status, spec, version, properties, simulate, createdAt: createdAt.toISOString() };
+    const created: Created = {
+      type,
+      name,
+      status,
+      spec,
+      version,
+      properties,
+      simulate,
+      createdAt: createdAt.toISOString(),
+    };
     return changed(row, { v: 1, kind: 'reconcile', resourceId: r.id, created }, PRIORITY.normal);
   });
 }
@@ -61,7 +87,10 @@ WITH r AS (
 SELECT r.*, (SELECT id FROM o) AS outbox_id FROM r`;
 
 function changed(row: Record<string, unknown>, msg: ApiMessage, priority: number): Changed {
-  return { resource: toResource(row), outbox: [{ id: Number(row.outbox_id), queue: 'api_queue', payload: msg, priority, delayMs: 0 }] };
+  return {
+    resource: toResource(row),
+    outbox: [{ id: Number(row.outbox_id), queue: 'api_queue', payload: msg, priority, delayMs: 0 }],
+  };
 }
 
 /** A row known to exist (locked by the caller's transaction). */
@@ -70,7 +99,10 @@ async function readResource(c: Sql, id: string): Promise<Resource> {
 }
 
 async function lockRow(c: Sql, id: string, mode: 'UPDATE' | 'SHARE'): Promise<Ref | null> {
-  const r = await c.query<Ref>(`SELECT id, type, status, spec FROM resources WHERE id = $1 FOR ${mode === 'UPDATE' ? 'UPDATE' : 'SHARE'}`, [id]);
+  const r = await c.query<Ref>(
+    `SELECT id, type, status, spec FROM resources WHERE id = $1 FOR ${mode === 'UPDATE' ? 'UPDATE' : 'SHARE'}`,
+    [id],
+  );
   return r.rows[0] ?? null;
 }
 
@@ -80,7 +112,8 @@ async function liveVnfUsing(c: Sql, ref: { id: string; type: string }): Promise<
   return r.rows[0]?.id ?? null;
 }
 
-const fieldError = (field: string, message: string) => invalid(`${field}: ${message}`, { errors: [{ field, message }] });
+const fieldError = (field: string, message: string) =>
+  invalid(`${field}: ${message}`, { errors: [{ field, message }] });
 
 /** Preconditions of a new vnf or acl on the resources it refers to (locked until commit). */
 async function checkReferences(c: Sql, r: NewResource): Promise<void> {
@@ -88,11 +121,15 @@ async function checkReferences(c: Sql, r: NewResource): Promise<void> {
     const pkgId = r.properties.vnfPackageId as string;
     const pkg = await lockRow(c, pkgId, 'SHARE');
     if (!pkg || pkg.type !== 'vnf_package') throw fieldError('vnfPackageId', 'no vnf package with this id');
-    if (pkg.status !== 'ONBOARDED' || pkg.spec !== 'ONBOARDED') throw conflict(`vnf package ${pkgId} is ${pkg.status}${pkg.spec !== pkg.status ? ` (spec ${pkg.spec})` : ''}; it must be ONBOARDED`);
+    if (pkg.status !== 'ONBOARDED' || pkg.spec !== 'ONBOARDED')
+      throw conflict(
+        `vnf package ${pkgId} is ${pkg.status}${pkg.spec !== pkg.status ? ` (spec ${pkg.spec})` : ''}; it must be ONBOARDED`,
+      );
     for (const volId of (r.properties.volumeIds as string[] | undefined) ?? []) {
       const vol = await lockRow(c, volId, 'UPDATE');
       if (!vol || vol.type !== 'volume') throw fieldError('volumeIds', `no volume with id ${volId}`);
-      if (vol.status !== 'AVAILABLE' || vol.spec !== 'AVAILABLE') throw conflict(`volume ${volId} is ${vol.status}; it must be AVAILABLE`);
+      if (vol.status !== 'AVAILABLE' || vol.spec !== 'AVAILABLE')
+        throw conflict(`volume ${volId} is ${vol.status}; it must be AVAILABLE`);
       const user = await liveVnfUsing(c, vol);
       if (user) throw conflict(`volume ${volId} is attached to vnf ${user}`);
     }
@@ -133,10 +170,18 @@ export function makeResourceRepository(db: Db) {
         if (cur.spec === spec) return { resource: await readResource(c, id), outbox: [] };
         if (spec === 'DELETED' && (cur.type === 'vnf_package' || cur.type === 'volume')) {
           const user = await liveVnfUsing(c, cur);
-          if (user) throw conflict(`${cur.type === 'volume' ? `volume ${id} is attached to` : `vnf package ${id} is used by`} vnf ${user}; delete or terminate the vnf first`, { usedBy: user });
+          if (user)
+            throw conflict(
+              `${cur.type === 'volume' ? `volume ${id} is attached to` : `vnf package ${id} is used by`} vnf ${user}; delete or terminate the vnf first`,
+              { usedBy: user },
+            );
         }
         const msg: ApiMessage = { v: 1, kind: 'reconcile', resourceId: id };
-        return changed((await c.query(UPDATE_SPEC, [id, spec, JSON.stringify(msg), PRIORITY.operator])).rows[0]!, msg, PRIORITY.operator);
+        return changed(
+          (await c.query(UPDATE_SPEC, [id, spec, JSON.stringify(msg), PRIORITY.operator])).rows[0]!,
+          msg,
+          PRIORITY.operator,
+        );
       });
     },
 
@@ -145,7 +190,8 @@ export function makeResourceRepository(db: Db) {
       return db.tx(async (c) => {
         const cur = await lockRow(c, id, 'UPDATE');
         if (!cur) throw notFound(`resource ${id}`);
-        if (cur.status !== 'ERROR') throw conflict(`${cur.type} ${id} is ${cur.status}, not ERROR; only a resource in ERROR can be retried`);
+        if (cur.status !== 'ERROR')
+          throw conflict(`${cur.type} ${id} is ${cur.status}, not ERROR; only a resource in ERROR can be retried`);
         const msg: ApiMessage = { v: 1, kind: 'retry', resourceId: id };
         const [row] = await insertOutbox(c, [{ queue: 'api_queue', payload: msg, priority: PRIORITY.operator }]);
         return { resource: await readResource(c, id), outbox: [row!] };
@@ -160,7 +206,13 @@ export function makeResourceRepository(db: Db) {
         if (!r.revoked) throw conflict(`task ${taskId} is ${r.before}; only a queued or running task can be revoked`);
         // a controller plan decided before the revoke (a retry, a take-over) must not overwrite it
         await c.query('UPDATE resources SET version = version + 1, updated_at = now() WHERE id = $1', [r.resourceId]);
-        const outbox = await insertOutbox(c, [{ queue: 'api_queue', payload: { v: 1, kind: 'reconcile', resourceId: r.resourceId } satisfies ApiMessage, priority: PRIORITY.operator }]);
+        const outbox = await insertOutbox(c, [
+          {
+            queue: 'api_queue',
+            payload: { v: 1, kind: 'reconcile', resourceId: r.resourceId } satisfies ApiMessage,
+            priority: PRIORITY.operator,
+          },
+        ]);
         return { taskId, resourceId: r.resourceId, outbox };
       });
     },
@@ -185,9 +237,18 @@ export function makeResourceRepository(db: Db) {
       return rows.map((t) => ({ ...t, id: Number(t.id) }));
     },
 
-    async transitionsAfter(afterId: number, upTo: number | null, filter: { resourceId?: string; type?: string }, limit: number): Promise<Transition[]> {
+    async transitionsAfter(
+      afterId: number,
+      upTo: number | null,
+      filter: { resourceId?: string; type?: string },
+      limit: number,
+    ): Promise<Transition[]> {
       const rows = await prisma.transition.findMany({
-        where: { id: { gt: BigInt(afterId), ...(upTo !== null ? { lte: BigInt(upTo) } : {}) }, resourceId: filter.resourceId, type: filter.type },
+        where: {
+          id: { gt: BigInt(afterId), ...(upTo !== null ? { lte: BigInt(upTo) } : {}) },
+          resourceId: filter.resourceId,
+          type: filter.type,
+        },
         orderBy: { id: 'asc' },
         take: limit,
       });
@@ -197,7 +258,13 @@ export function makeResourceRepository(db: Db) {
     async task(id: string): Promise<Task | null> {
       const t = await prisma.task.findUnique({ where: { id } });
       if (!t) return null;
-      return { ...t, state: t.state as Task['state'], step: t.step as Task['step'], result: (t.result ?? null) as Json | null, progress: (t.progress ?? null) as Json | null };
+      return {
+        ...t,
+        state: t.state as Task['state'],
+        step: t.step as Task['step'],
+        result: (t.result ?? null) as Json | null,
+        progress: (t.progress ?? null) as Json | null,
+      };
     },
   };
 }

@@ -29,12 +29,21 @@ function toLoaded(row: Record<string, unknown>): Loaded {
     for (const [k, v] of Object.entries(row)) if (k.startsWith('t_')) t[k.slice(2)] = v;
     task = toTask(t);
   }
-  return { resource: toResource(row), task, leaseExpired: row.lease_expired as boolean, taskIdleMs: Number(row.task_idle_ms ?? 0) };
+  return {
+    resource: toResource(row),
+    task,
+    leaseExpired: row.lease_expired as boolean,
+    taskIdleMs: Number(row.task_idle_ms ?? 0),
+  };
 }
 
 /** Resources (with the task of interest: the given one, else the current one) in one round trip. */
 export async function loadResources(c: Sql, keys: { id: string; taskId?: string }[]): Promise<(Loaded | null)[]> {
-  const r = await c.query({ name: 'nfvo_load_resources', text: LOAD_RESOURCES, values: [keys.map((k) => k.id), keys.map((k) => k.taskId ?? null)] });
+  const r = await c.query({
+    name: 'nfvo_load_resources',
+    text: LOAD_RESOURCES,
+    values: [keys.map((k) => k.id), keys.map((k) => k.taskId ?? null)],
+  });
   const byKey = new Map(r.rows.map((row) => [Number(row.q_n), toLoaded(row)]));
   return keys.map((_, i) => byKey.get(i + 1) ?? null);
 }
@@ -99,21 +108,59 @@ export async function commitPlans(c: Sql, items: PlanToCommit[]): Promise<({ out
     const nt = plan.newTask;
     const tw = plan.taskWrite;
     return {
-      n, id: r.id, version: r.version, status: w.status, error: w.error, properties: w.properties, worker_id: w.workerId, lease_ms: w.leaseMs, task_id: w.taskId, retry_count: w.retryCount,
-      nt_id: nt?.id ?? null, nt_name: nt?.name ?? null, nt_attempt: nt?.attempt ?? null, nt_from: nt?.fromStatus ?? null, nt_to: nt?.toStatus ?? null, nt_step: nt?.step ?? null,
-      tw_id: tw?.id ?? null, tw_state: tw?.state ?? null, tw_attempt: tw?.attempt ?? null, tw_result: tw?.result ?? null, tw_error: tw?.error ?? null, tw_finished: tw?.finished ?? false,
-      transitions: plan.transitions.map((t) => ({ from_status: t.fromStatus, to_status: t.toStatus, action: t.action, task_id: t.taskId, outcome: t.outcome, error: t.error })),
-      ob_queue: msg?.queue ?? null, ob_payload: msg?.payload ?? null, ob_priority: msg?.priority ?? 0, ob_delay_ms: Math.max(0, Math.round(msg?.delayMs ?? 0)),
+      n,
+      id: r.id,
+      version: r.version,
+      status: w.status,
+      error: w.error,
+      properties: w.properties,
+      worker_id: w.workerId,
+      lease_ms: w.leaseMs,
+      task_id: w.taskId,
+      retry_count: w.retryCount,
+      nt_id: nt?.id ?? null,
+      nt_name: nt?.name ?? null,
+      nt_attempt: nt?.attempt ?? null,
+      nt_from: nt?.fromStatus ?? null,
+      nt_to: nt?.toStatus ?? null,
+      nt_step: nt?.step ?? null,
+      tw_id: tw?.id ?? null,
+      tw_state: tw?.state ?? null,
+      tw_attempt: tw?.attempt ?? null,
+      tw_result: tw?.result ?? null,
+      tw_error: tw?.error ?? null,
+      tw_finished: tw?.finished ?? false,
+      transitions: plan.transitions.map((t) => ({
+        from_status: t.fromStatus,
+        to_status: t.toStatus,
+        action: t.action,
+        task_id: t.taskId,
+        outcome: t.outcome,
+        error: t.error,
+      })),
+      ob_queue: msg?.queue ?? null,
+      ob_payload: msg?.payload ?? null,
+      ob_priority: msg?.priority ?? 0,
+      ob_delay_ms: Math.max(0, Math.round(msg?.delayMs ?? 0)),
     };
   });
-  const res = await c.query<{ updated: string[]; outbox: { resourceId: string; id: number }[] }>({ name: 'nfvo_commit_plans', text: COMMIT_PLANS, values: [JSON.stringify(input), input.map((i) => i.id)] });
+  const res = await c.query<{ updated: string[]; outbox: { resourceId: string; id: number }[] }>({
+    name: 'nfvo_commit_plans',
+    text: COMMIT_PLANS,
+    values: [JSON.stringify(input), input.map((i) => i.id)],
+  });
   const updated = new Set(res.rows[0]!.updated);
   const outboxIds = new Map(res.rows[0]!.outbox.map((o) => [o.resourceId, Number(o.id)]));
   return items.map(({ resource, msg }, n) => {
     if (!updated.has(resource.id)) return null;
     const id = outboxIds.get(resource.id);
     const delayMs = input[n]!.ob_delay_ms;
-    return { outbox: msg && id !== undefined ? { id, queue: msg.queue, payload: msg.payload, priority: msg.priority ?? 0, delayMs } : null };
+    return {
+      outbox:
+        msg && id !== undefined
+          ? { id, queue: msg.queue, payload: msg.payload, priority: msg.priority ?? 0, delayMs }
+          : null,
+    };
   });
 }
 

@@ -35,7 +35,10 @@ export async function startAttempts(c: Sql, keys: AttemptKey[], staleMs: number)
  * Renew the lease while an attempt runs, and store its progress if given. Two statements,
  * each locking one row, so a heartbeat can never deadlock with the controller.
  */
-export async function heartbeat(c: Sql, a: { taskId: string; attempt: number; resourceId: string; leaseMs: number; progress?: Record<string, unknown> }): Promise<boolean> {
+export async function heartbeat(
+  c: Sql,
+  a: { taskId: string; attempt: number; resourceId: string; leaseMs: number; progress?: Record<string, unknown> },
+): Promise<boolean> {
   const t = await c.query(
     `UPDATE tasks SET progress = COALESCE($3::jsonb, progress), updated_at = now() WHERE id = $1 AND attempt = $2 AND state = 'STARTED'`,
     [a.taskId, a.attempt, a.progress ? JSON.stringify(a.progress) : null],
@@ -53,7 +56,11 @@ export async function heartbeat(c: Sql, a: { taskId: string; attempt: number; re
  * aborted at its next heartbeat. Returns the task's state before and whether it was revoked
  * (only an unfinished one is), or null if unknown.
  */
-export async function revokeTask(c: Sql, id: string, reason: string): Promise<{ before: string; revoked: boolean; resourceId: string } | null> {
+export async function revokeTask(
+  c: Sql,
+  id: string,
+  reason: string,
+): Promise<{ before: string; revoked: boolean; resourceId: string } | null> {
   const r = await c.query<{ before: string; revoked: boolean; resource_id: string }>(
     `UPDATE tasks t SET state = CASE WHEN o.active THEN 'REVOKED' ELSE t.state END,
             error = CASE WHEN o.active THEN $2 ELSE t.error END,
@@ -67,4 +74,3 @@ export async function revokeTask(c: Sql, id: string, reason: string): Promise<{ 
   const row = r.rows[0];
   return row ? { before: row.before, revoked: row.revoked, resourceId: row.resource_id } : null;
 }
-

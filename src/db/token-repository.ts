@@ -42,5 +42,11 @@ export async function revokeToken(c: Sql, id: string): Promise<TokenInfo | null>
 }
 
 function toInfo(x: Record<string, unknown>): TokenInfo {
-  return { id: x.id as string, name: x.name as string, role: x.role as Role, createdAt: x.created_at as Date, revokedAt: (x.revoked_at as Date | null) ?? null };
+  return {
+    id: x.id as string,
+    name: x.name as string,
+    role: x.role as Role,
+    createdAt: x.created_at as Date,
+    revokedAt: (x.revoked_at as Date | null) ?? null,
+  };
 }

@@ -3,7 +3,13 @@
 // picks up rows whose writer died before publishing, and delayed rows when due.
 import type { Broker } from '../broker/broker.js';
 import type { Db } from '../db/db.js';
-import { anyDueOutbox, claimDueOutbox, markOutboxSent, purgeSentOutbox, type OutboxRow } from '../db/outbox-repository.js';
+import {
+  anyDueOutbox,
+  claimDueOutbox,
+  markOutboxSent,
+  purgeSentOutbox,
+  type OutboxRow,
+} from '../db/outbox-repository.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -39,14 +45,16 @@ export class OutboxRelay {
       this.deps.broker
         .publish(row.queue, row.payload, { priority: row.priority, messageId: `outbox-${row.id}` })
         .then(() => this.noteSent(row.id))
-        .catch((err) => this.deps.log.debug({ err: errorMessage(err), outboxId: row.id }, 'publish failed; the relay will retry'));
+        .catch((err) =>
+          this.deps.log.debug({ err: errorMessage(err), outboxId: row.id }, 'publish failed; the relay will retry'),
+        );
     }
   }
 
   private noteSent(id: number): void {
     this.sentIds.push(id);
     // marking is off the critical path and only has to beat GRACE_MS: batch it generously
-    if (this.sentIds.length >= MARK_BATCH) this.flush();
+    if (this.sentIds.length >= MARK_BATCH) void this.flush();
     else this.flushTimer ??= setTimeout(() => this.flush(), MARK_DELAY_MS);
   }
 
@@ -58,7 +66,9 @@ export class OutboxRelay {
     if (!ids.length) return this.flushing;
     this.flushing = this.flushing
       .then(() => markOutboxSent(this.deps.db.pool, ids))
-      .catch((err) => this.deps.log.debug({ err: errorMessage(err) }, 'could not mark outbox rows sent; they may be published again'));
+      .catch((err) =>
+        this.deps.log.debug({ err: errorMessage(err) }, 'could not mark outbox rows sent; they may be published again'),
+      );
     return this.flushing;
   }
 
@@ -74,8 +84,15 @@ export class OutboxRelay {
     if (!(await anyDueOutbox(this.deps.db.pool, GRACE_MS))) return 0;
     return this.deps.db.tx(async (c) => {
       const rows = await claimDueOutbox(c, BATCH, GRACE_MS);
-      await Promise.all(rows.map((r) => this.deps.broker.publish(r.queue, r.payload, { priority: r.priority, messageId: `outbox-${r.id}` })));
-      await markOutboxSent(c, rows.map((r) => r.id));
+      await Promise.all(
+        rows.map((r) =>
+          this.deps.broker.publish(r.queue, r.payload, { priority: r.priority, messageId: `outbox-${r.id}` }),
+        ),
+      );
+      await markOutboxSent(
+        c,
+        rows.map((r) => r.id),
+      );
       return rows.length;
     });
   }

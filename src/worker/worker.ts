@@ -24,9 +24,27 @@ export function makeWorker(deps: WorkerDeps) {
   const start = makeBatcher((keys: AttemptKey[]) => startAttempts(db.pool, keys, heartbeatMs * 3));
 
   async function run(msg: WorkMessage, meta: { redelivered: boolean }): Promise<void> {
-    const log = deps.log.child({ resourceId: msg.resourceId, taskId: msg.taskId, action: msg.action, attempt: msg.attempt });
-    const base = { v: 1 as const, taskId: msg.taskId, resourceId: msg.resourceId, attempt: msg.attempt, nextTask: msg.callbacks.success.nextTask };
-    const failed = (error: string, retryable: boolean, expired?: true): CallbackMessage => ({ ...base, kind: 'error', error, retryable, ...(expired ? { expired } : {}), nextTask: msg.callbacks.error.nextTask });
+    const log = deps.log.child({
+      resourceId: msg.resourceId,
+      taskId: msg.taskId,
+      action: msg.action,
+      attempt: msg.attempt,
+    });
+    const base = {
+      v: 1 as const,
+      taskId: msg.taskId,
+      resourceId: msg.resourceId,
+      attempt: msg.attempt,
+      nextTask: msg.callbacks.success.nextTask,
+    };
+    const failed = (error: string, retryable: boolean, expired?: true): CallbackMessage => ({
+      ...base,
+      kind: 'error',
+      error,
+      retryable,
+      ...(expired ? { expired } : {}),
+      nextTask: msg.callbacks.error.nextTask,
+    });
     // to the controller that dispatched the attempt (the shared callback queue if it is gone)
     const report = (cb: CallbackMessage) => broker.publish('callback_queue', cb, { owner: msg.replyTo });
     const fn = tasks[msg.action];

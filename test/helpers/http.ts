@@ -5,8 +5,17 @@ export type Reply<T = any> = { status: number; body: T; headers: Headers };
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export function client(baseUrl: string, defaultHeaders: Record<string, string> = {}) {
-  async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-    const init: RequestInit = { method, headers: { ...defaultHeaders, ...headers }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+  async function call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
+    const init: RequestInit = {
+      method,
+      headers: { ...defaultHeaders, ...headers },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
@@ -14,7 +23,10 @@ export function client(baseUrl: string, defaultHeaders: Record<string, string> =
     const [res, text] = await fetch(new URL(path, baseUrl), init)
       .then(async (r) => [r, await r.text()] as const)
       .catch((err: Error) => {
-        throw new Error(`${method} ${path}: ${err.name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS} ms` : err.message}`, { cause: err });
+        throw new Error(
+          `${method} ${path}: ${err.name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS} ms` : err.message}`,
+          { cause: err },
+        );
       });
     let parsed: unknown = text;
     try {

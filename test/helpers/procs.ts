@@ -64,7 +64,9 @@ export async function spawnNfvo(role: string, vars: Record<string, string>): Pro
   child.stderr!.on('data', onData);
   running.add(child);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => (running.delete(child), r(code))));
-  const port = serves ? answering(portNumber, () => child.exitCode !== null || child.signalCode !== null) : new Promise<number>(() => {});
+  const port = serves
+    ? answering(portNumber, () => child.exitCode !== null || child.signalCode !== null)
+    : new Promise<number>(() => {});
   port.catch(() => {});
   return {
     role,
@@ -78,7 +80,9 @@ export async function spawnNfvo(role: string, vars: Record<string, string>): Pro
       if (code !== 'overdue') return code;
       child.kill('SIGKILL');
       await exited;
-      throw new Error(`${role} (pid ${child.pid}) did not exit within ${withinMs} ms of ${signal}; killed. Its last lines:\n${lines.slice(-10).join('\n')}`);
+      throw new Error(
+        `${role} (pid ${child.pid}) did not exit within ${withinMs} ms of ${signal}; killed. Its last lines:\n${lines.slice(-10).join('\n')}`,
+      );
     },
   };
 }

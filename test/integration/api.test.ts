@@ -50,7 +50,9 @@ describe('REST API', () => {
     });
 
     it('415 for a body that is not JSON', async () => {
-      const r = await api.call('POST', '/v1/volumes', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
+      const r = await api.call('POST', '/v1/volumes', 'name=x', {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
       assert.equal(r.status, 415);
       isProblem(r, 415);
     });
@@ -61,14 +63,56 @@ describe('REST API', () => {
       ['wrong type', '/v1/volumes', { name: 'v', sizeGb: '10' }, 'sizeGb'],
       ['size out of range', '/v1/volumes', { name: 'v', sizeGb: 0 }, 'sizeGb'],
       ['bad vnf package id', '/v1/vnfs', { name: 'v', vnfPackageId: 'nope' }, 'vnfPackageId'],
-      ['duplicate volume ids', '/v1/vnfs', { name: 'v', vnfPackageId: '01a1fc00-0000-7000-8000-000000000000', volumeIds: ['01a1fc00-0000-7000-8000-000000000001', '01a1fc00-0000-7000-8000-000000000001'] }, 'volumeIds'],
+      [
+        'duplicate volume ids',
+        '/v1/vnfs',
+        {
+          name: 'v',
+          vnfPackageId: '01a1fc00-0000-7000-8000-000000000000',
+          volumeIds: ['01a1fc00-0000-7000-8000-000000000001', '01a1fc00-0000-7000-8000-000000000001'],
+        },
+        'volumeIds',
+      ],
       ['no rules', '/v1/acls', { name: 'a', rules: [] }, 'rules'],
-      ['bad cidr', '/v1/acls', { name: 'a', rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: '10.0.0.300/24' }] }, 'rules.0.cidr'],
-      ['prefix too long', '/v1/acls', { name: 'a', rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: '10.0.0.0/33' }] }, 'rules.0.cidr'],
-      ['bad port range', '/v1/acls', { name: 'a', rules: [{ direction: 'egress', action: 'deny', protocol: 'udp', cidr: '::/0', ports: '90-80' }] }, 'rules.0.ports'],
-      ['ports on icmp', '/v1/acls', { name: 'a', rules: [{ direction: 'egress', action: 'deny', protocol: 'icmp', cidr: '0.0.0.0/0', ports: '80' }] }, 'rules.0.ports'],
-      ['bad direction', '/v1/acls', { name: 'a', rules: [{ direction: 'up', action: 'deny', protocol: 'icmp', cidr: '0.0.0.0/0' }] }, 'rules.0.direction'],
-      ['bad simulate', '/v1/vnf-packages', { name: 'a', simulate: { fail: { validate: -1 } } }, 'simulate.fail.validate'],
+      [
+        'bad cidr',
+        '/v1/acls',
+        { name: 'a', rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: '10.0.0.300/24' }] },
+        'rules.0.cidr',
+      ],
+      [
+        'prefix too long',
+        '/v1/acls',
+        { name: 'a', rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: '10.0.0.0/33' }] },
+        'rules.0.cidr',
+      ],
+      [
+        'bad port range',
+        '/v1/acls',
+        { name: 'a', rules: [{ direction: 'egress', action: 'deny', protocol: 'udp', cidr: '::/0', ports: '90-80' }] },
+        'rules.0.ports',
+      ],
+      [
+        'ports on icmp',
+        '/v1/acls',
+        {
+          name: 'a',
+          rules: [{ direction: 'egress', action: 'deny', protocol: 'icmp', cidr: '0.0.0.0/0', ports: '80' }],
+        },
+        'rules.0.ports',
+      ],
+      [
+        'bad direction',
+        '/v1/acls',
+        { name: 'a', rules: [{ direction: 'up', action: 'deny', protocol: 'icmp', cidr: '0.0.0.0/0' }] },
+        'rules.0.direction',
+      ],
+      [
+        'bad simulate',
+        '/v1/vnf-packages',
+        { name: 'a', simulate: { fail: { validate: -1 } } },
+        'simulate.fail.validate',
+      ],
       ['control characters in name', '/v1/vnf-packages', { name: 'a\u0000b' }, 'name'],
       ['array body', '/v1/vnf-packages', [1, 2], 'body'],
     ];
@@ -79,7 +123,11 @@ describe('REST API', () => {
         assert.equal(r.status, 422, JSON.stringify(r.body));
         isProblem(r, 422);
         assert.ok(Array.isArray(r.body.errors) && r.body.errors.length > 0);
-        if (field) assert.ok(r.body.errors.some((e: any) => e.field === field), `errors name ${field}: ${JSON.stringify(r.body.errors)}`);
+        if (field)
+          assert.ok(
+            r.body.errors.some((e: any) => e.field === field),
+            `errors name ${field}: ${JSON.stringify(r.body.errors)}`,
+          );
         assert.equal(await count(), before);
       });
     }
@@ -93,7 +141,14 @@ describe('REST API', () => {
     });
 
     it('404 for unknown ids, malformed ids, wrong collection and unknown routes', async () => {
-      for (const p of ['/v1/resources/01a1fc00-0000-7000-8000-00000000dead', '/v1/resources/not-a-uuid', `/v1/volumes/${onboarded}`, '/v1/tasks/01a1fc00-0000-7000-8000-00000000dead', '/v1/nothing', '/v1/fsm/router']) {
+      for (const p of [
+        '/v1/resources/01a1fc00-0000-7000-8000-00000000dead',
+        '/v1/resources/not-a-uuid',
+        `/v1/volumes/${onboarded}`,
+        '/v1/tasks/01a1fc00-0000-7000-8000-00000000dead',
+        '/v1/nothing',
+        '/v1/fsm/router',
+      ]) {
         const r = await api.get(p);
         assert.equal(r.status, 404, p);
         isProblem(r, 404);
@@ -105,12 +160,18 @@ describe('REST API', () => {
 
   describe('conflicts are 409 with the reason', () => {
     it('a vnf needs its package ONBOARDED', async () => {
-      const pending = await api.post('/v1/vnf-packages', { name: 'slow-pkg', simulate: { latencyMs: { upload: 300 } } });
+      const pending = await api.post('/v1/vnf-packages', {
+        name: 'slow-pkg',
+        simulate: { latencyMs: { upload: 300 } },
+      });
       const r = await api.post('/v1/vnfs', { name: 'too-early', vnfPackageId: pending.body.id });
       assert.equal(r.status, 409);
       isProblem(r, 409);
       assert.match(r.body.detail, /must be ONBOARDED/);
-      const unknown = await api.post('/v1/vnfs', { name: 'nopkg', vnfPackageId: '01a1fc00-0000-7000-8000-00000000dead' });
+      const unknown = await api.post('/v1/vnfs', {
+        name: 'nopkg',
+        vnfPackageId: '01a1fc00-0000-7000-8000-00000000dead',
+      });
       assert.equal(unknown.status, 422);
       assert.equal(unknown.body.errors[0].field, 'vnfPackageId');
     });
@@ -153,7 +214,15 @@ describe('REST API', () => {
 
   it('lists page with a cursor and filter by type and status', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await api.post('/v1/acls', { name: `acl-${i}`, rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: '10.0.0.0/8', ports: '22' }] })).body.id);
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        (
+          await api.post('/v1/acls', {
+            name: `acl-${i}`,
+            rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: '10.0.0.0/8', ports: '22' }],
+          })
+        ).body.id,
+      );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -167,7 +236,10 @@ describe('REST API', () => {
     assert.equal(byType.length, 5);
     for (const id of ids) await api.waitStatus(id, 'APPLIED');
     const applied = (await api.get('/v1/resources?status=APPLIED')).body.items;
-    assert.deepEqual(applied.map((r: any) => r.id), ids);
+    assert.deepEqual(
+      applied.map((r: any) => r.id),
+      ids,
+    );
     assert.deepEqual(applied[0].properties.ruleIds, ['rule-1']);
   });
 
@@ -175,7 +247,14 @@ describe('REST API', () => {
     const r = await api.get('/v1/fsm/vnf_package');
     assert.equal(r.status, 200);
     assert.equal(r.body.table.CREATED.ONBOARDED.action, 'vnfp.upload');
-    assert.deepEqual(Object.keys(r.body.table.CREATED.ONBOARDED).sort(), ['action', 'callback', 'countdown', 'max_retry', 'next', 're_entrant']);
+    assert.deepEqual(Object.keys(r.body.table.CREATED.ONBOARDED).sort(), [
+      'action',
+      'callback',
+      'countdown',
+      'max_retry',
+      'next',
+      're_entrant',
+    ]);
     assert.equal((await api.get('/v1/fsm/vnf')).body.table.INSTANTIATED.TERMINATED.next, 'TERMINATED');
   });
 
@@ -191,7 +270,10 @@ describe('REST API', () => {
     await api.waitStatus(id, 'ONBOARDED');
     const read = async (headers: Record<string, string>, n: number) => {
       const ctl = new AbortController();
-      const res = await fetch(`${base}/v1/events?resourceId=${id}`, { headers: { ...headers, ...env.auth('viewer') }, signal: ctl.signal });
+      const res = await fetch(`${base}/v1/events?resourceId=${id}`, {
+        headers: { ...headers, ...env.auth('viewer') },
+        signal: ctl.signal,
+      });
       assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
       const events: any[] = [];
       let buf = '';
@@ -209,15 +291,24 @@ describe('REST API', () => {
       return events;
     };
     const all = await read({ 'Last-Event-ID': '0' }, 3);
-    assert.deepEqual(all.map((e) => e.to), ['UPLOADED', 'VALIDATED', 'ONBOARDED']);
+    assert.deepEqual(
+      all.map((e) => e.to),
+      ['UPLOADED', 'VALIDATED', 'ONBOARDED'],
+    );
     assert.ok(all.every((e) => e.resourceId === id));
     const rest = await read({ 'Last-Event-ID': String(all[0].id) }, 2);
-    assert.deepEqual(rest.map((e) => e.to), ['VALIDATED', 'ONBOARDED']);
+    assert.deepEqual(
+      rest.map((e) => e.to),
+      ['VALIDATED', 'ONBOARDED'],
+    );
     // without Last-Event-ID a watcher gets what happens from now on, not the history
     const fresh = read({}, 1);
     await new Promise((r) => setTimeout(r, 300));
     await api.del(`/v1/vnf-packages/${id}`);
-    assert.deepEqual((await fresh).map((e) => `${e.from}->${e.to}`), ['ONBOARDED->DELETED']);
+    assert.deepEqual(
+      (await fresh).map((e) => `${e.from}->${e.to}`),
+      ['ONBOARDED->DELETED'],
+    );
   });
 
   it('nfvo watch prints transitions live', async () => {

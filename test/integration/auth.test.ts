@@ -44,7 +44,12 @@ describe('authentication and roles', () => {
     ['POST', '/v1/vnf-packages', { name: 'x' }, 'operator'],
     ['POST', '/v1/volumes', { name: 'x', sizeGb: 1 }, 'operator'],
     ['POST', '/v1/vnfs', { name: 'x', vnfPackageId: ID }, 'operator'],
-    ['POST', '/v1/acls', { name: 'x', rules: [{ direction: 'ingress', action: 'allow', protocol: 'any', cidr: '10.0.0.0/8' }] }, 'operator'],
+    [
+      'POST',
+      '/v1/acls',
+      { name: 'x', rules: [{ direction: 'ingress', action: 'allow', protocol: 'any', cidr: '10.0.0.0/8' }] },
+      'operator',
+    ],
     ['DELETE', `/v1/vnf-packages/${ID}`, undefined, 'operator'],
     ['DELETE', `/v1/volumes/${ID}`, undefined, 'operator'],
     ['DELETE', `/v1/vnfs/${ID}`, undefined, 'operator'],
@@ -74,7 +79,11 @@ describe('authentication and roles', () => {
         if (RANK[role] < RANK[least]) {
           assert.equal(r.status, 403, `${method} ${path} as ${role}`);
           assert.match(r.body.detail, new RegExp(`needs ${least}`));
-        } else assert.ok(![401, 403].includes(r.status) && r.status < 500, `${method} ${path} as ${role}: ${r.status} ${JSON.stringify(r.body)}`);
+        } else
+          assert.ok(
+            ![401, 403].includes(r.status) && r.status < 500,
+            `${method} ${path} as ${role}: ${r.status} ${JSON.stringify(r.body)}`,
+          );
       }
     }
   });
@@ -97,9 +106,13 @@ describe('authentication and roles', () => {
     const made = await admin.post('/v1/tokens', { name: 'ci', role: 'viewer' });
     assert.equal(made.status, 201);
     assert.match(made.body.token, /^nfvo_/);
-    const stored = (await env.pool.query('SELECT token_hash FROM api_tokens WHERE id = $1', [made.body.id])).rows[0].token_hash;
+    const stored = (await env.pool.query('SELECT token_hash FROM api_tokens WHERE id = $1', [made.body.id])).rows[0]
+      .token_hash;
     assert.notEqual(stored, made.body.token);
-    assert.ok(!JSON.stringify((await admin.get('/v1/tokens')).body).includes(made.body.token), 'listing never shows a secret');
+    assert.ok(
+      !JSON.stringify((await admin.get('/v1/tokens')).body).includes(made.body.token),
+      'listing never shows a secret',
+    );
     assert.equal((await admin.del(`/v1/tokens/${made.body.id}`)).status, 200);
     assert.equal((await client(base, { authorization: `Bearer ${made.body.token}` }).get('/v1/resources')).status, 401);
     assert.equal((await admin.post('/v1/tokens', { name: 'x', role: 'root' })).status, 422);

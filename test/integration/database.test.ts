@@ -20,7 +20,8 @@ describe('database transactions', () => {
   });
 
   const terminate = (pid: number) => env.pool.query('SELECT pg_terminate_backend($1)', [pid]);
-  const backend = async (c: { query: Db['pool']['query'] }) => (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+  const backend = async (c: { query: Db['pool']['query'] }) =>
+    (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
 
   it('a connection ended while the transaction waits between statements fails it with a connection error', async () => {
     const err = await db
@@ -29,7 +30,10 @@ describe('database transactions', () => {
         await sleep(300); // the server's goodbye arrives while no statement runs
         await c.query('SELECT 1');
       })
-      .then(() => null, (e: Error) => e);
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
     assert.ok(err, 'the transaction failed');
     assert.ok(isConnectionError(err), `a connection error: ${err.message}`);
     assert.equal((await db.pool.query('SELECT 2 AS two')).rows[0].two, 2, 'the pool goes on with a fresh connection');
@@ -42,9 +46,16 @@ describe('database transactions', () => {
         setTimeout(() => terminate(pid).catch(() => {}), 200);
         await c.query('SELECT pg_sleep(5)');
       })
-      .then(() => null, (e: Error) => e);
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
     assert.ok(err, 'the transaction failed');
     assert.ok(isConnectionError(err), `a connection error: ${err.message}`);
-    assert.equal((await db.pool.query('SELECT 3 AS three')).rows[0].three, 3, 'the pool goes on with a fresh connection');
+    assert.equal(
+      (await db.pool.query('SELECT 3 AS three')).rows[0].three,
+      3,
+      'the pool goes on with a fresh connection',
+    );
   });
 });

@@ -7,28 +7,72 @@ import { startRoles, type Running } from '../../src/compose.js';
 import { makeTestEnv, quiet, type TestEnv } from '../helpers/env.js';
 
 const ROUTES: [string, string][] = [
-  ['POST', '/v1/vnf-packages'], ['POST', '/v1/volumes'], ['POST', '/v1/vnfs'], ['POST', '/v1/acls'], ['POST', '/v1/tokens'],
-  ['GET', '/v1/resources'], ['GET', '/v1/vnf-packages'], ['GET', '/v1/resources/{id}'], ['GET', '/v1/resources/{id}/transitions'],
-  ['DELETE', '/v1/resources/{id}'], ['POST', '/v1/vnfs/{id}/terminate'], ['POST', '/v1/resources/{id}/retry'], ['GET', '/v1/tasks/{id}'],
-  ['GET', '/v1/fsm/{id}'], ['GET', '/v1/events'], ['POST', '/v1/tasks/{id}/revoke'],
+  ['POST', '/v1/vnf-packages'],
+  ['POST', '/v1/volumes'],
+  ['POST', '/v1/vnfs'],
+  ['POST', '/v1/acls'],
+  ['POST', '/v1/tokens'],
+  ['GET', '/v1/resources'],
+  ['GET', '/v1/vnf-packages'],
+  ['GET', '/v1/resources/{id}'],
+  ['GET', '/v1/resources/{id}/transitions'],
+  ['DELETE', '/v1/resources/{id}'],
+  ['POST', '/v1/vnfs/{id}/terminate'],
+  ['POST', '/v1/resources/{id}/retry'],
+  ['GET', '/v1/tasks/{id}'],
+  ['GET', '/v1/fsm/{id}'],
+  ['GET', '/v1/events'],
+  ['POST', '/v1/tasks/{id}/revoke'],
 ];
 
 const nasty = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
-  fc.constantFrom("'; DROP TABLE resources; --", '../../etc/passwd', '%00', '\u0000', '<script>alert(1)</script>', '{{7*7}}', '${jndi:ldap://x}', '\ud800', 'NaN', '-1', '1e309', ' '.repeat(300)),
+  fc.constantFrom(
+    "'; DROP TABLE resources; --",
+    '../../etc/passwd',
+    '%00',
+    '\u0000',
+    '<script>alert(1)</script>',
+    '{{7*7}}',
+    '${jndi:ldap://x}',
+    '\ud800',
+    'NaN',
+    '-1',
+    '1e309',
+    ' '.repeat(300),
+  ),
 );
 const jsonValue = fc.jsonValue({ maxDepth: 4 });
 const deep = fc.integer({ min: 50, max: 5000 }).map((n) => '['.repeat(n) + ']'.repeat(n));
 const bodyArb = fc.oneof(
   jsonValue.map((v) => JSON.stringify(v)),
-  fc.record({ name: nasty, version: fc.option(nasty), sizeGb: fc.oneof(fc.integer(), fc.double(), nasty), vnfPackageId: nasty, rules: fc.oneof(jsonValue, fc.array(fc.dictionary(nasty, jsonValue), { maxLength: 3 })), role: nasty, extra: jsonValue }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  fc
+    .record(
+      {
+        name: nasty,
+        version: fc.option(nasty),
+        sizeGb: fc.oneof(fc.integer(), fc.double(), nasty),
+        vnfPackageId: nasty,
+        rules: fc.oneof(jsonValue, fc.array(fc.dictionary(nasty, jsonValue), { maxLength: 3 })),
+        role: nasty,
+        extra: jsonValue,
+      },
+      { requiredKeys: [] },
+    )
+    .map((v) => JSON.stringify(v)),
   fc.string(), // not JSON at all
   deep,
   fc.constant('{"name": "' + 'x'.repeat(200_000) + '"}'), // larger than the body limit
 );
-const pathArg = fc.oneof(fc.uuid(), nasty.map((s) => encodeURIComponent((s as string & { toWellFormed(): string }).toWellFormed())), fc.constantFrom('vnf_package', '%E0%A4%A', '%', '..%2F..%2F'));
-const queryArb = fc.dictionary(fc.constantFrom('type', 'status', 'limit', 'cursor', 'resourceId', 'x'), nasty, { maxKeys: 3 });
+const pathArg = fc.oneof(
+  fc.uuid(),
+  nasty.map((s) => encodeURIComponent((s as string & { toWellFormed(): string }).toWellFormed())),
+  fc.constantFrom('vnf_package', '%E0%A4%A', '%', '..%2F..%2F'),
+);
+const queryArb = fc.dictionary(fc.constantFrom('type', 'status', 'limit', 'cursor', 'resourceId', 'x'), nasty, {
+  maxKeys: 3,
+});
 
 describe('hostile input', () => {
   let env: TestEnv;
@@ -44,33 +88,57 @@ describe('hostile input', () => {
     await env.cleanup();
   });
 
-  const count = async () => (await env.pool.query('SELECT (SELECT count(*) FROM resources) + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM api_tokens) AS n')).rows[0].n;
+  const count = async () =>
+    (
+      await env.pool.query(
+        'SELECT (SELECT count(*) FROM resources) + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM api_tokens) AS n',
+      )
+    ).rows[0].n;
 
   it('never answers 5xx, always problem+json for errors, and writes nothing it rejects', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ROUTES), pathArg, queryArb, bodyArb, fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1', ''), async ([method, route], arg, query, body, ctype) => {
-        const before = await count();
-        const url = new URL(route.replace('{id}', arg), base);
-        for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-        const ctl = new AbortController();
-        const headers: Record<string, string> = { ...env.auth('admin') };
-        if (ctype) headers['content-type'] = ctype;
-        const res = await fetch(url, { method, headers, body: method === 'GET' ? undefined : body, signal: ctl.signal });
-        if (url.pathname === '/v1/events' && res.status === 200) {
-          ctl.abort();
-          return;
-        }
-        const text = await res.text();
-        assert.ok(res.status < 500, `${method} ${url.pathname}: ${res.status} ${text.slice(0, 300)}`);
-        if (res.status >= 400) {
-          assert.equal(res.headers.get('content-type')?.split(';')[0], 'application/problem+json', `${method} ${url.pathname} ${res.status}`);
-          const p = JSON.parse(text);
-          assert.equal(p.status, res.status);
-          assert.ok(typeof p.detail === 'string' && p.detail.length > 0);
-          assert.equal(await count(), before, 'a rejected request wrote something');
-        }
-      }),
-      { numRuns: Number(process.env.FAST_CHECK_RUNS ?? 300), seed: process.env.FAST_CHECK_SEED ? Number(process.env.FAST_CHECK_SEED) : undefined },
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES),
+        pathArg,
+        queryArb,
+        bodyArb,
+        fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1', ''),
+        async ([method, route], arg, query, body, ctype) => {
+          const before = await count();
+          const url = new URL(route.replace('{id}', arg), base);
+          for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+          const ctl = new AbortController();
+          const headers: Record<string, string> = { ...env.auth('admin') };
+          if (ctype) headers['content-type'] = ctype;
+          const res = await fetch(url, {
+            method,
+            headers,
+            body: method === 'GET' ? undefined : body,
+            signal: ctl.signal,
+          });
+          if (url.pathname === '/v1/events' && res.status === 200) {
+            ctl.abort();
+            return;
+          }
+          const text = await res.text();
+          assert.ok(res.status < 500, `${method} ${url.pathname}: ${res.status} ${text.slice(0, 300)}`);
+          if (res.status >= 400) {
+            assert.equal(
+              res.headers.get('content-type')?.split(';')[0],
+              'application/problem+json',
+              `${method} ${url.pathname} ${res.status}`,
+            );
+            const p = JSON.parse(text);
+            assert.equal(p.status, res.status);
+            assert.ok(typeof p.detail === 'string' && p.detail.length > 0);
+            assert.equal(await count(), before, 'a rejected request wrote something');
+          }
+        },
+      ),
+      {
+        numRuns: Number(process.env.FAST_CHECK_RUNS ?? 300),
+        seed: process.env.FAST_CHECK_SEED ? Number(process.env.FAST_CHECK_SEED) : undefined,
+      },
     );
   });
 });

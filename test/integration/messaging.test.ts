@@ -7,7 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { pino } from 'pino';
 import { Broker, deleteTopology } from '../../src/broker/broker.js';
-import { ApiMessageSchema, CallbackMessageSchema, OWNED_TTL_MS, ownerQueue, type CallbackMessage } from '../../src/broker/messages.js';
+import {
+  ApiMessageSchema,
+  CallbackMessageSchema,
+  OWNED_TTL_MS,
+  ownerQueue,
+  type CallbackMessage,
+} from '../../src/broker/messages.js';
 import { startRoles } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
@@ -32,21 +38,64 @@ describe('messaging', () => {
       send('api_queue', JSON.stringify({ v: 1, kind: 'explode', resourceId: '01a1fc00-0000-7000-8000-000000000000' }));
       send('work_queue', JSON.stringify({ v: 1, taskId: 'x' }));
       send('callback_queue', JSON.stringify({ v: 2 }));
-      const step = { action: 'vnfp.explode', next: 'UPLOADED', callback: null, countdown: 0, max_retry: 3, re_entrant: true };
-      send('work_queue', JSON.stringify({ v: 1, taskId: '01a1fc00-0000-7000-8000-0000000000aa', resourceId: '01a1fc00-0000-7000-8000-0000000000bb', resourceType: 'vnf_package', action: 'vnfp.explode', attempt: 1, args: { name: 'x', properties: {}, simulate: null }, callbacks: { success: { queue: 'callback_queue', nextTask: step }, error: { queue: 'callback_queue', nextTask: step } } }));
+      const step = {
+        action: 'vnfp.explode',
+        next: 'UPLOADED',
+        callback: null,
+        countdown: 0,
+        max_retry: 3,
+        re_entrant: true,
+      };
+      send(
+        'work_queue',
+        JSON.stringify({
+          v: 1,
+          taskId: '01a1fc00-0000-7000-8000-0000000000aa',
+          resourceId: '01a1fc00-0000-7000-8000-0000000000bb',
+          resourceType: 'vnf_package',
+          action: 'vnfp.explode',
+          attempt: 1,
+          args: { name: 'x', properties: {}, simulate: null },
+          callbacks: {
+            success: { queue: 'callback_queue', nextTask: step },
+            error: { queue: 'callback_queue', nextTask: step },
+          },
+        }),
+      );
       await ch.waitForConfirms();
       const dead: { reason: string; queue: string }[] = [];
       await waitFor('5 dead letters', async () => {
-        for (let m; (m = await ch.get(env.q('dead_letter'), { noAck: true })); ) dead.push({ reason: String(m.properties.headers?.['x-nfvo-reason']), queue: String(m.properties.headers?.['x-nfvo-queue']) });
+        for (let m; (m = await ch.get(env.q('dead_letter'), { noAck: true }));)
+          dead.push({
+            reason: String(m.properties.headers?.['x-nfvo-reason']),
+            queue: String(m.properties.headers?.['x-nfvo-queue']),
+          });
         return dead.length >= 5;
       });
       await conn.close();
-      const byQueue = Object.fromEntries(dead.map((d) => [d.queue.slice(env.q('').length) + ':' + d.reason.slice(0, 40), d.reason]));
-      assert.ok(dead.some((d) => d.queue === env.q('api_queue') && d.reason === 'malformed JSON'), JSON.stringify(byQueue));
-      assert.ok(dead.some((d) => d.queue === env.q('api_queue') && /^invalid message: kind/.test(d.reason)), JSON.stringify(byQueue));
-      assert.ok(dead.some((d) => d.queue === env.q('work_queue') && /taskId/.test(d.reason)), JSON.stringify(byQueue));
-      assert.ok(dead.some((d) => d.queue === env.q('callback_queue') && /^invalid message/.test(d.reason)), JSON.stringify(byQueue));
-      assert.ok(dead.some((d) => d.queue === env.q('work_queue') && d.reason === 'unknown task "vnfp.explode"'), JSON.stringify(byQueue));
+      const byQueue = Object.fromEntries(
+        dead.map((d) => [d.queue.slice(env.q('').length) + ':' + d.reason.slice(0, 40), d.reason]),
+      );
+      assert.ok(
+        dead.some((d) => d.queue === env.q('api_queue') && d.reason === 'malformed JSON'),
+        JSON.stringify(byQueue),
+      );
+      assert.ok(
+        dead.some((d) => d.queue === env.q('api_queue') && /^invalid message: kind/.test(d.reason)),
+        JSON.stringify(byQueue),
+      );
+      assert.ok(
+        dead.some((d) => d.queue === env.q('work_queue') && /taskId/.test(d.reason)),
+        JSON.stringify(byQueue),
+      );
+      assert.ok(
+        dead.some((d) => d.queue === env.q('callback_queue') && /^invalid message/.test(d.reason)),
+        JSON.stringify(byQueue),
+      );
+      assert.ok(
+        dead.some((d) => d.queue === env.q('work_queue') && d.reason === 'unknown task "vnfp.explode"'),
+        JSON.stringify(byQueue),
+      );
       // still consuming
       const { body } = await api.post('/v1/volumes', { name: 'after-poison', sizeGb: 1 });
       await api.waitStatus(body.id, 'AVAILABLE');
@@ -57,33 +106,60 @@ describe('messaging', () => {
 
   it('a poison message is dead-lettered after a bounded number of deliveries; an oversized one at once; good ones flow around them', async () => {
     const POISON = '01a1fc00-0000-7000-8000-00000000dead';
-    const broker = new Broker({ url: env.config.amqpUrl, prefix: env.q('poison.'), log: quiet, name: 'poison-test', redeliveryBackoffMs: 4 });
+    const broker = new Broker({
+      url: env.config.amqpUrl,
+      prefix: env.q('poison.'),
+      log: quiet,
+      name: 'poison-test',
+      redeliveryBackoffMs: 4,
+    });
     const conn = await amqp.connect(env.config.amqpUrl);
     const ch = await conn.createConfirmChannel();
     try {
       await broker.start();
       let poisonCalls = 0;
       let good = 0;
-      await broker.consume('api_queue', ApiMessageSchema, async (m) => {
-        if (m.resourceId !== POISON) return void good++;
-        poisonCalls++;
-        throw new Error('handler bug');
-      }, 4);
-      const send = (resourceId: string) => ch.sendToQueue(env.q('poison.api_queue'), Buffer.from(JSON.stringify({ v: 1, kind: 'reconcile', resourceId })), { persistent: true });
+      await broker.consume(
+        'api_queue',
+        ApiMessageSchema,
+        async (m) => {
+          if (m.resourceId !== POISON) return void good++;
+          poisonCalls++;
+          throw new Error('handler bug');
+        },
+        4,
+      );
+      const send = (resourceId: string) =>
+        ch.sendToQueue(
+          env.q('poison.api_queue'),
+          Buffer.from(JSON.stringify({ v: 1, kind: 'reconcile', resourceId })),
+          { persistent: true },
+        );
       send(POISON);
       ch.sendToQueue(env.q('poison.api_queue'), Buffer.alloc(1024 * 1024 + 10, 32), { persistent: true });
       // successes finishing while the poison message waits to be retried must not ack it with theirs
       let sent = 0;
       const reasons: string[] = [];
-      await waitFor('two dead letters', async () => {
-        for (let i = 0; i < 5; i++) send(`01a1fc00-0000-7000-8000-${String(sent++).padStart(12, '0')}`);
-        await ch.waitForConfirms();
-        for (let m; (m = await ch.get(env.q('poison.dead_letter'), { noAck: true })); ) reasons.push(String(m.properties.headers?.['x-nfvo-reason']));
-        return reasons.length >= 2;
-      }, 30_000);
+      await waitFor(
+        'two dead letters',
+        async () => {
+          for (let i = 0; i < 5; i++) send(`01a1fc00-0000-7000-8000-${String(sent++).padStart(12, '0')}`);
+          await ch.waitForConfirms();
+          for (let m; (m = await ch.get(env.q('poison.dead_letter'), { noAck: true }));)
+            reasons.push(String(m.properties.headers?.['x-nfvo-reason']));
+          return reasons.length >= 2;
+        },
+        30_000,
+      );
       assert.equal(poisonCalls, 10, 'handled exactly 10 times, then given up');
-      assert.ok(reasons.some((r) => r === 'failed 10 times; last error: handler bug'), JSON.stringify(reasons));
-      assert.ok(reasons.some((r) => /^message too large/.test(r)), JSON.stringify(reasons));
+      assert.ok(
+        reasons.some((r) => r === 'failed 10 times; last error: handler bug'),
+        JSON.stringify(reasons),
+      );
+      assert.ok(
+        reasons.some((r) => /^message too large/.test(r)),
+        JSON.stringify(reasons),
+      );
       await waitFor('good messages', async () => good === sent);
       send('01a1fc00-0000-7000-8000-0000000fffff');
       await ch.waitForConfirms();
@@ -113,7 +189,10 @@ describe('messaging', () => {
       const ready = await api.get('/readyz');
       assert.equal(ready.status, 503);
       assert.equal(ready.body.checks.broker, 'down');
-      assert.ok(logged.some((l) => l.req?.url === '/readyz' && l.level === 30), 'the probe answer is logged at info');
+      assert.ok(
+        logged.some((l) => l.req?.url === '/readyz' && l.level === 30),
+        'the probe answer is logged at info',
+      );
       assert.ok(!logged.some((l) => l.level >= 50), 'and nothing at error');
       const unsent = (await env.pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n;
       assert.equal(unsent, 5, 'every accepted request has its message waiting in the outbox');
@@ -125,7 +204,11 @@ describe('messaging', () => {
     try {
       for (const id of ids) await api.waitStatus(id, 'ONBOARDED', 30_000);
       // published rows are marked sent in batches, shortly after
-      await waitFor('outbox drained', async () => (await env.pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n === 0);
+      await waitFor(
+        'outbox drained',
+        async () =>
+          (await env.pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n === 0,
+      );
     } finally {
       await nfvo.stop();
     }
@@ -138,7 +221,12 @@ describe('messaging', () => {
     const b = make('controller-b');
     const got: Record<string, string[]> = { a: [], b: [] };
     const callback = (i: number): CallbackMessage => ({
-      v: 1, kind: 'success', taskId: `01a1fc00-0000-7000-8000-${String(i).padStart(12, '0')}`, resourceId: '01a1fc00-0000-7000-8000-0000000000bb', attempt: 1, result: {},
+      v: 1,
+      kind: 'success',
+      taskId: `01a1fc00-0000-7000-8000-${String(i).padStart(12, '0')}`,
+      resourceId: '01a1fc00-0000-7000-8000-0000000000bb',
+      attempt: 1,
+      result: {},
       nextTask: { action: 'x', next: 'Y', callback: null, countdown: 0, max_retry: 0, re_entrant: true },
     });
     const publish = async (from: number, count: number, owner: string) => {
@@ -147,8 +235,12 @@ describe('messaging', () => {
     try {
       await a.start();
       await b.start();
-      await a.consume('callback_queue', CallbackMessageSchema, async (m) => void got.a!.push(m.taskId), 8, { owner: 'a' });
-      await b.consume('callback_queue', CallbackMessageSchema, async (m) => void got.b!.push(m.taskId), 8, { owner: 'b' });
+      await a.consume('callback_queue', CallbackMessageSchema, async (m) => void got.a!.push(m.taskId), 8, {
+        owner: 'a',
+      });
+      await b.consume('callback_queue', CallbackMessageSchema, async (m) => void got.b!.push(m.taskId), 8, {
+        owner: 'b',
+      });
       await publish(0, 20, 'a');
       await waitFor('20 delivered', async () => got.a!.length + got.b!.length === 20);
       assert.deepEqual(got, { a: got.a, b: [] }, 'every callback for a reached a');
@@ -162,7 +254,10 @@ describe('messaging', () => {
       const before = got.b!.length;
       await publish(200, 5, 'a');
       await waitFor('moved to the shared queue', async () => got.b!.length === before + 5, 3 * OWNED_TTL_MS);
-      assert.deepEqual(got.b!.slice(before).sort(), [200, 201, 202, 203, 204].map((i) => callback(i).taskId));
+      assert.deepEqual(
+        got.b!.slice(before).sort(),
+        [200, 201, 202, 203, 204].map((i) => callback(i).taskId),
+      );
       // b stops cleanly: its queue is removed at once
       await b.stopConsuming(1_000);
       const conn = await amqp.connect(env.config.amqpUrl);
@@ -181,10 +276,14 @@ describe('messaging', () => {
   it('a step whose controller stopped is finished by another controller without waiting for its lease', async () => {
     // the worker runs on its own; controller A dispatches the slow step and stops while it runs
     const worker = await startRoles(env.config, ['worker'], { logger: quiet });
-    let a = await startInProcess(env, ['api', 'controller']);
+    const a = await startInProcess(env, ['api', 'controller']);
     let b: Awaited<ReturnType<typeof startInProcess>> | undefined;
     try {
-      const { body } = await a.api.post('/v1/volumes', { name: 'orphaned-callback', sizeGb: 1, simulate: { latencyMs: { create: 1_500 } } });
+      const { body } = await a.api.post('/v1/volumes', {
+        name: 'orphaned-callback',
+        sizeGb: 1,
+        simulate: { latencyMs: { create: 1_500 } },
+      });
       const taskId = await waitFor('running', async () => {
         const r = (await a.api.get(`/v1/resources/${body.id}`)).body;
         return r.taskId && (await a.api.get(`/v1/tasks/${r.taskId}`)).body.state === 'STARTED' && r.taskId;
@@ -209,14 +308,19 @@ describe('messaging', () => {
     const proxy = await startProxy({ host: target.hostname, port: Number(target.port || 5672) });
     const viaProxy = new URL(target);
     viaProxy.port = String(proxy.port);
-    const nfvo = await startRoles({ ...env.config, amqpUrl: viaProxy.toString(), stopTimeoutMs: 200 }, ['worker'], { logger: quiet });
+    const nfvo = await startRoles({ ...env.config, amqpUrl: viaProxy.toString(), stopTimeoutMs: 200 }, ['worker'], {
+      logger: quiet,
+    });
     try {
       await waitFor('broker', async () => nfvo.broker.connected);
       proxy.freeze();
       // stuck wherever the broker stopped answering: cancelling its consumer or, when the
       // freeze came before the consumer was attached (`connected` is true from the publish
       // channel on), closing the connection
-      await assert.rejects(nfvo.stop(), /^Error: stopping took longer than 5200 ms \(still (finishing messages in flight|closing the RabbitMQ connection)\)$/);
+      await assert.rejects(
+        nfvo.stop(),
+        /^Error: stopping took longer than 5200 ms \(still (finishing messages in flight|closing the RabbitMQ connection)\)$/,
+      );
     } finally {
       await proxy.close();
     }

@@ -19,7 +19,14 @@ const COMPATIBLE: Record<string, string[]> = {
 };
 const NATIVE: Record<string, string> = { Uuid: 'uuid', Timestamptz: 'timestamp with time zone' };
 
-type DmmfField = { name: string; kind: string; type: string; isRequired: boolean; dbName?: string | null; nativeType?: [string, unknown[]] | null };
+type DmmfField = {
+  name: string;
+  kind: string;
+  type: string;
+  isRequired: boolean;
+  dbName?: string | null;
+  nativeType?: [string, unknown[]] | null;
+};
 type DmmfModel = { name: string; dbName: string | null; fields: DmmfField[] };
 
 describe('nfvo migrate', () => {
@@ -31,8 +38,15 @@ describe('nfvo migrate', () => {
 
   it('records every migration the way Prisma does, and a second run applies nothing', async () => {
     const files = await readMigrations(MIGRATIONS);
-    const rows = (await env.pool.query('SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM _prisma_migrations ORDER BY migration_name')).rows;
-    assert.deepEqual(rows.map((r) => r.migration_name), files.map((f) => f.name));
+    const rows = (
+      await env.pool.query(
+        'SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM _prisma_migrations ORDER BY migration_name',
+      )
+    ).rows;
+    assert.deepEqual(
+      rows.map((r) => r.migration_name),
+      files.map((f) => f.name),
+    );
     for (const [i, r] of rows.entries()) {
       const sql = readFileSync(path.join(MIGRATIONS, files[i]!.name, 'migration.sql'), 'utf8');
       assert.equal(r.checksum, createHash('sha256').update(sql).digest('hex'));
@@ -47,7 +61,9 @@ describe('nfvo migrate', () => {
   it('concurrent runs apply each migration once (advisory lock)', async () => {
     await env.pool.query('DELETE FROM _prisma_migrations');
     await env.pool.query('DROP TABLE resources, transitions, tasks, outbox, sim_ledger, api_tokens');
-    const runs = await Promise.all([1, 2, 3].map(() => migrate({ url: env.config.databaseUrl, dir: MIGRATIONS, log: quiet })));
+    const runs = await Promise.all(
+      [1, 2, 3].map(() => migrate({ url: env.config.databaseUrl, dir: MIGRATIONS, log: quiet })),
+    );
     const total = runs.reduce((n, r) => n + r.applied.length, 0);
     const files = await readMigrations(MIGRATIONS);
     assert.equal(total, files.length);
@@ -57,8 +73,14 @@ describe('nfvo migrate', () => {
 
   it('schema.prisma and the migrated database agree on every model and field', async () => {
     const schema = readFileSync(path.join(ROOT, 'prisma', 'schema.prisma'), 'utf8');
-    const dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: [['schema.prisma', schema]] }))) as { datamodel: { models: DmmfModel[] } };
-    const cols = (await env.pool.query(`SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public'`)).rows;
+    const dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: [['schema.prisma', schema]] }))) as {
+      datamodel: { models: DmmfModel[] };
+    };
+    const cols = (
+      await env.pool.query(
+        `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public'`,
+      )
+    ).rows;
     const models = dmmf.datamodel.models;
     assert.ok(models.length >= 5);
     for (const m of models) {
@@ -69,10 +91,17 @@ describe('nfvo migrate', () => {
         const col = tableCols.find((c) => c.column_name === (f.dbName ?? f.name));
         assert.ok(col, `${table}.${f.dbName ?? f.name} exists (field ${m.name}.${f.name})`);
         const allowed = f.nativeType && NATIVE[f.nativeType[0]] ? [NATIVE[f.nativeType[0]]!] : COMPATIBLE[f.type]!;
-        assert.ok(allowed.includes(col.data_type), `${table}.${col.column_name}: ${col.data_type} is not compatible with ${f.type}`);
+        assert.ok(
+          allowed.includes(col.data_type),
+          `${table}.${col.column_name}: ${col.data_type} is not compatible with ${f.type}`,
+        );
         assert.equal(col.is_nullable === 'YES', !f.isRequired, `${table}.${col.column_name} nullability`);
       }
-      assert.equal(tableCols.length, m.fields.filter((x) => x.kind === 'scalar').length, `${table} has no columns outside the model`);
+      assert.equal(
+        tableCols.length,
+        m.fields.filter((x) => x.kind === 'scalar').length,
+        `${table} has no columns outside the model`,
+      );
     }
   });
 });

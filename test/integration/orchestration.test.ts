@@ -24,7 +24,12 @@ describe('orchestration (api + controller + worker in one process)', () => {
   });
 
   const transitions = async (id: string) => (await api.get(`/v1/resources/${id}/transitions`)).body.items as any[];
-  const ledger = async (id: string) => (await env.pool.query(`SELECT action FROM sim_ledger WHERE resource_id = $1 AND outcome = 'applied' ORDER BY id`, [id])).rows.map((r) => r.action);
+  const ledger = async (id: string) =>
+    (
+      await env.pool.query(`SELECT action FROM sim_ledger WHERE resource_id = $1 AND outcome = 'applied' ORDER BY id`, [
+        id,
+      ])
+    ).rows.map((r) => r.action);
 
   it('onboards a vnf package in three recorded transitions and three applied effects', async () => {
     const created = await api.post('/v1/vnf-packages', { name: 'pkg-a', version: '2.1', vendor: 'acme' });
@@ -37,9 +42,16 @@ describe('orchestration (api + controller + worker in one process)', () => {
     assert.match(done.properties.artifactUri, /^sim:\/\/packages\//);
     assert.ok(done.properties.catalogId, 'register callback stored the catalog id');
     const ts = await transitions(created.body.id);
-    assert.deepEqual(ts.map((t) => `${t.from}->${t.to}:${t.action}`), ['CREATED->UPLOADED:vnfp.upload', 'UPLOADED->VALIDATED:vnfp.validate', 'VALIDATED->ONBOARDED:vnfp.register']);
+    assert.deepEqual(
+      ts.map((t) => `${t.from}->${t.to}:${t.action}`),
+      ['CREATED->UPLOADED:vnfp.upload', 'UPLOADED->VALIDATED:vnfp.validate', 'VALIDATED->ONBOARDED:vnfp.register'],
+    );
     assert.ok(ts.every((t) => t.outcome === 'SUCCESS' && t.taskId && t.durationMs >= 0));
-    assert.deepEqual(await ledger(created.body.id), ['vnf_package.upload', 'vnf_package.validate', 'vnf_package.register']);
+    assert.deepEqual(await ledger(created.body.id), [
+      'vnf_package.upload',
+      'vnf_package.validate',
+      'vnf_package.register',
+    ]);
     const task = await api.get(`/v1/tasks/${ts[2].taskId}`);
     assert.equal(task.body.state, 'SUCCESS');
     assert.equal(task.body.name, 'vnfp.register');
@@ -50,8 +62,15 @@ describe('orchestration (api + controller + worker in one process)', () => {
     const { body } = await api.post('/v1/vnf-packages', { name: 'two-tasks' });
     await api.waitStatus(body.id, 'ONBOARDED');
     const [t1, t2] = (await transitions(body.id)).map((t) => t.taskId);
-    const loaded = await loadResources(env.pool, [{ id: body.id, taskId: t1 }, { id: body.id, taskId: t2 }, { id: body.id }]);
-    assert.deepEqual(loaded.map((l) => l?.task?.id ?? null), [t1, t2, null]);
+    const loaded = await loadResources(env.pool, [
+      { id: body.id, taskId: t1 },
+      { id: body.id, taskId: t2 },
+      { id: body.id },
+    ]);
+    assert.deepEqual(
+      loaded.map((l) => l?.task?.id ?? null),
+      [t1, t2, null],
+    );
   });
 
   it('retries injected failures with backoff and then succeeds', async () => {
@@ -69,12 +88,18 @@ describe('orchestration (api + controller + worker in one process)', () => {
     const { body } = await api.post('/v1/vnf-packages', { name: 'doomed', simulate: { fail: { upload: 4 } } });
     const failed = await api.waitStatus(body.id, 'ERROR');
     assert.equal(failed.workerId, null);
-    assert.match(failed.error, /vnfp\.upload failed: simulated upload failure \(4 of 4 injected\) \(after 4 attempts\)/);
+    assert.match(
+      failed.error,
+      /vnfp\.upload failed: simulated upload failure \(4 of 4 injected\) \(after 4 attempts\)/,
+    );
     assert.equal((await api.post(`/v1/resources/${body.id}/retry`)).status, 202);
     // the injected failures are used up: the fifth upload succeeds
     await api.waitStatus(body.id, 'ONBOARDED');
     const ts = await transitions(body.id);
-    assert.deepEqual(ts.map((t) => `${t.from}->${t.to}`), ['CREATED->ERROR', 'ERROR->CREATED', 'CREATED->UPLOADED', 'UPLOADED->VALIDATED', 'VALIDATED->ONBOARDED']);
+    assert.deepEqual(
+      ts.map((t) => `${t.from}->${t.to}`),
+      ['CREATED->ERROR', 'ERROR->CREATED', 'CREATED->UPLOADED', 'UPLOADED->VALIDATED', 'VALIDATED->ONBOARDED'],
+    );
     const again = await api.post(`/v1/resources/${body.id}/retry`);
     assert.equal(again.status, 409);
     assert.match(again.body.detail, /not ERROR/);
@@ -83,7 +108,11 @@ describe('orchestration (api + controller + worker in one process)', () => {
   it('a spec without an FSM entry ends in ERROR with a clear message', async () => {
     const pkg = await api.post('/v1/vnf-packages', { name: 'p-nofsm' });
     await api.waitStatus(pkg.body.id, 'ONBOARDED');
-    const vnf = await api.post('/v1/vnfs', { name: 'v-nofsm', vnfPackageId: pkg.body.id, simulate: { fail: { allocate: 9 } } });
+    const vnf = await api.post('/v1/vnfs', {
+      name: 'v-nofsm',
+      vnfPackageId: pkg.body.id,
+      simulate: { fail: { allocate: 9 } },
+    });
     await api.waitStatus(vnf.body.id, 'ERROR');
     assert.equal((await api.post(`/v1/vnfs/${vnf.body.id}/terminate`)).status, 202);
     const r = await waitFor('no-transition error', async () => {
@@ -103,27 +132,53 @@ describe('orchestration (api + controller + worker in one process)', () => {
     assert.equal((await api.del(`/v1/vnf-packages/${body.id}`)).status, 202);
     await api.waitStatus(body.id, 'DELETED');
     const ts = await transitions(body.id);
-    assert.deepEqual(ts.map((t) => `${t.from}->${t.to}`), ['CREATED->UPLOADED', 'UPLOADED->DELETED']);
+    assert.deepEqual(
+      ts.map((t) => `${t.from}->${t.to}`),
+      ['CREATED->UPLOADED', 'UPLOADED->DELETED'],
+    );
   });
 
   it('a create message whose row changed before the controller saw it is decided from the row', async () => {
     // the row as a create inserted it, then deleted before any controller looked at it (version 2)
     const id = uuidv7();
-    await env.pool.query(`INSERT INTO resources (id, type, name, status, spec, properties, version) VALUES ($1, 'vnf_package', 'stale-hint', 'CREATED', 'DELETED', '{}', 2)`, [id]);
-    const created = { type: 'vnf_package', name: 'stale-hint', status: 'CREATED', spec: 'ONBOARDED', version: 1, properties: {}, simulate: null, createdAt: new Date().toISOString() };
+    await env.pool.query(
+      `INSERT INTO resources (id, type, name, status, spec, properties, version) VALUES ($1, 'vnf_package', 'stale-hint', 'CREATED', 'DELETED', '{}', 2)`,
+      [id],
+    );
+    const created = {
+      type: 'vnf_package',
+      name: 'stale-hint',
+      status: 'CREATED',
+      spec: 'ONBOARDED',
+      version: 1,
+      properties: {},
+      simulate: null,
+      createdAt: new Date().toISOString(),
+    };
     const conn = await amqp.connect(env.config.amqpUrl);
     const ch = await conn.createConfirmChannel();
-    ch.sendToQueue(env.q('api_queue'), Buffer.from(JSON.stringify({ v: 1, kind: 'reconcile', resourceId: id, created })), { persistent: true });
+    ch.sendToQueue(
+      env.q('api_queue'),
+      Buffer.from(JSON.stringify({ v: 1, kind: 'reconcile', resourceId: id, created })),
+      { persistent: true },
+    );
     await ch.waitForConfirms();
     await conn.close();
     await api.waitStatus(id, 'DELETED');
     // the hint said "onboard"; the row said "delete": nothing was uploaded
-    assert.deepEqual((await transitions(id)).map((t) => `${t.from}->${t.to}`), ['CREATED->DELETED']);
+    assert.deepEqual(
+      (await transitions(id)).map((t) => `${t.from}->${t.to}`),
+      ['CREATED->DELETED'],
+    );
     assert.deepEqual(await ledger(id), ['vnf_package.delete']);
   });
 
   it('a long action reports progress on its task while it runs', async () => {
-    const { body } = await api.post('/v1/volumes', { name: 'big', sizeGb: 100, simulate: { latencyMs: { create: 800 } } });
+    const { body } = await api.post('/v1/volumes', {
+      name: 'big',
+      sizeGb: 100,
+      simulate: { latencyMs: { create: 800 } },
+    });
     const progress = await waitFor('progress', async () => {
       const r = (await api.get(`/v1/resources/${body.id}`)).body;
       if (!r.taskId) return null;
@@ -141,8 +196,27 @@ describe('orchestration (api + controller + worker in one process)', () => {
     // replay the exact work message of the finished upload, as a broker redelivery would
     const conn = await amqp.connect(env.config.amqpUrl);
     const ch = await conn.createConfirmChannel();
-    const step = { action: 'vnfp.upload', next: 'UPLOADED', callback: 'store_artifact', countdown: 0, max_retry: 3, re_entrant: false };
-    const msg = { v: 1, taskId: upload.taskId, resourceId: body.id, resourceType: 'vnf_package', action: 'vnfp.upload', attempt: 1, args: { name: 'once', properties: {}, simulate: null }, callbacks: { success: { queue: 'callback_queue', nextTask: step }, error: { queue: 'callback_queue', nextTask: step } } };
+    const step = {
+      action: 'vnfp.upload',
+      next: 'UPLOADED',
+      callback: 'store_artifact',
+      countdown: 0,
+      max_retry: 3,
+      re_entrant: false,
+    };
+    const msg = {
+      v: 1,
+      taskId: upload.taskId,
+      resourceId: body.id,
+      resourceType: 'vnf_package',
+      action: 'vnfp.upload',
+      attempt: 1,
+      args: { name: 'once', properties: {}, simulate: null },
+      callbacks: {
+        success: { queue: 'callback_queue', nextTask: step },
+        error: { queue: 'callback_queue', nextTask: step },
+      },
+    };
     ch.sendToQueue(env.q('work_queue'), Buffer.from(JSON.stringify(msg)), { persistent: true });
     await ch.waitForConfirms();
     await conn.close();
@@ -150,5 +224,4 @@ describe('orchestration (api + controller + worker in one process)', () => {
     assert.deepEqual(await ledger(body.id), ['vnf_package.upload', 'vnf_package.validate', 'vnf_package.register']);
     assert.equal((await transitions(body.id)).length, 3);
   });
-
 });

@@ -49,20 +49,34 @@ describe('query plans of a step', () => {
   it('reading, committing, starting and marking sent never scan resources or tasks', async () => {
     const e: Env = { me: 'ctl-plans', leaseMs: 30_000, retryBaseMs: 500, retryMaxMs: 30_000, random: () => 0.5 };
     const id = (
-      await env.pool.query<{ id: string }>(`INSERT INTO resources (id, type, name, status, spec, properties) VALUES (gen_random_uuid(), 'vnf_package', 'p', 'CREATED', 'ONBOARDED', '{}') RETURNING id`)
+      await env.pool.query<{ id: string }>(
+        `INSERT INTO resources (id, type, name, status, spec, properties) VALUES (gen_random_uuid(), 'vnf_package', 'p', 'CREATED', 'ONBOARDED', '{}') RETURNING id`,
+      )
     ).rows[0]!.id;
 
     // dispatch the first step, start it, commit its success (which dispatches the next one)
     const loaded = (await loadResources(db.pool, [{ id }]))[0]!;
     const first = decideReconcile(loaded.resource, loaded.task, false, e);
     assert.equal(first.dispatch?.action, 'vnfp.upload');
-    const [dispatched] = await commitPlans(db.pool, [{ resource: loaded.resource, plan: first, msg: workMessage(loaded.resource, first) }]);
+    const [dispatched] = await commitPlans(db.pool, [
+      { resource: loaded.resource, plan: first, msg: workMessage(loaded.resource, first) },
+    ]);
     assert.ok(dispatched?.outbox, 'the first step was committed with its message');
-    assert.deepEqual(await startAttempts(db.pool, [{ taskId: first.dispatch!.taskId, attempt: 1, redelivered: false }], 6_000), [true]);
+    assert.deepEqual(
+      await startAttempts(db.pool, [{ taskId: first.dispatch!.taskId, attempt: 1, redelivered: false }], 6_000),
+      [true],
+    );
     const running = (await loadResources(db.pool, [{ id, taskId: first.dispatch!.taskId }]))[0]!;
-    const second = decideSuccess(running.resource, running.task, { taskId: first.dispatch!.taskId, attempt: 1, result: {} }, e);
+    const second = decideSuccess(
+      running.resource,
+      running.task,
+      { taskId: first.dispatch!.taskId, attempt: 1, result: {} },
+      e,
+    );
     assert.equal(second.dispatch?.action, 'vnfp.validate');
-    const [next] = await commitPlans(db.pool, [{ resource: running.resource, plan: second, msg: workMessage(running.resource, second) }]);
+    const [next] = await commitPlans(db.pool, [
+      { resource: running.resource, plan: second, msg: workMessage(running.resource, second) },
+    ]);
     assert.ok(next?.outbox, 'the success was committed with the next message');
     await markOutboxSent(db.pool, [dispatched.outbox!.id, next.outbox!.id]);
     assert.equal((await env.pool.query(`SELECT status FROM resources WHERE id = $1`, [id])).rows[0].status, 'UPLOADED');
@@ -70,6 +84,10 @@ describe('query plans of a step', () => {
     const ours = plans.filter((p) => /nfvo_|FROM unnest|jsonb_to_recordset|UPDATE outbox/.test(p));
     assert.ok(ours.length >= 6, `the plans of the step's statements were reported (${ours.length})`);
     const scans = ours.filter((p) => /Seq Scan on (resources|tasks)\b/.test(p));
-    assert.deepEqual(scans.map((p) => p.slice(0, 800)), [], 'a statement of the step scans a whole table');
+    assert.deepEqual(
+      scans.map((p) => p.slice(0, 800)),
+      [],
+      'a statement of the step scans a whole table',
+    );
   });
 });

@@ -21,7 +21,11 @@ describe('revoke', () => {
   });
 
   it('aborts a running task: the driver sees the abort, the resource goes to ERROR unlocked', async () => {
-    const { body } = await api.post('/v1/volumes', { name: 'slow', sizeGb: 1, simulate: { latencyMs: { create: 30_000 } } });
+    const { body } = await api.post('/v1/volumes', {
+      name: 'slow',
+      sizeGb: 1,
+      simulate: { latencyMs: { create: 30_000 } },
+    });
     const taskId = await waitFor('task running', async () => {
       const r = (await api.get(`/v1/resources/${body.id}`)).body;
       return r.taskId && (await api.get(`/v1/tasks/${r.taskId}`)).body.state === 'STARTED' && r.taskId;
@@ -33,7 +37,11 @@ describe('revoke', () => {
     const task = (await api.get(`/v1/tasks/${taskId}`)).body;
     assert.equal(task.state, 'REVOKED');
     await sleep(2_500); // a heartbeat has passed: the running attempt was aborted, no effect applied
-    const effects = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND outcome = 'applied'`, [body.id])).rows[0].n;
+    const effects = (
+      await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND outcome = 'applied'`, [
+        body.id,
+      ])
+    ).rows[0].n;
     assert.equal(effects, 0);
     assert.equal((await api.post(`/v1/tasks/${taskId}/revoke`)).status, 409);
     assert.equal((await api.post('/v1/tasks/01a1fc00-0000-7000-8000-00000000dead/revoke')).status, 404);
@@ -48,13 +56,18 @@ describe('revoke', () => {
     await nfvo.stop();
     ({ nfvo, api } = await startInProcess(env, ['api', 'controller']));
     const { body } = await api.post('/v1/vnf-packages', { name: 'queued' });
-    const taskId = await waitFor('task dispatched', async () => (await api.get(`/v1/resources/${body.id}`)).body.taskId);
+    const taskId = await waitFor(
+      'task dispatched',
+      async () => (await api.get(`/v1/resources/${body.id}`)).body.taskId,
+    );
     assert.equal((await api.post(`/v1/tasks/${taskId}/revoke`)).status, 202);
     await api.waitStatus(body.id, 'ERROR');
     await nfvo.stop();
     ({ nfvo, api } = await startInProcess(env, ['api', 'controller', 'worker']));
     await sleep(1_000);
-    const effects = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1`, [body.id])).rows[0].n;
+    const effects = (
+      await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1`, [body.id])
+    ).rows[0].n;
     assert.equal(effects, 0, 'the revoked upload was never applied');
     assert.equal((await api.get(`/v1/tasks/${taskId}`)).body.state, 'REVOKED');
   });
@@ -72,7 +85,11 @@ describe('progress and priority', () => {
     try {
       const ctl = new AbortController();
       const res = await fetch(`${base}/v1/events?type=volume`, { headers: env.auth('viewer'), signal: ctl.signal });
-      const { body } = await api.post('/v1/volumes', { name: 'progressing', sizeGb: 1, simulate: { latencyMs: { create: 1_500 } } });
+      const { body } = await api.post('/v1/volumes', {
+        name: 'progressing',
+        sizeGb: 1,
+        simulate: { latencyMs: { create: 1_500 } },
+      });
       let text = '';
       for await (const chunk of res.body as any) {
         text += Buffer.from(chunk).toString();
@@ -100,20 +117,40 @@ describe('progress and priority', () => {
       // a backlog of 150 creates waits in the queues (no worker), then the delete is asked
       ({ nfvo, api } = await startInProcess(env, ['api', 'controller']));
       const backlog: string[] = [];
-      for (let i = 0; i < 150; i++) backlog.push((await api.post('/v1/volumes', { name: `bulk-${i}`, sizeGb: 1 })).body.id);
-      await waitFor('backlog dispatched', async () => (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE name = 'volume.create' AND state = 'PENDING'`)).rows[0].n === 150);
+      for (let i = 0; i < 150; i++)
+        backlog.push((await api.post('/v1/volumes', { name: `bulk-${i}`, sizeGb: 1 })).body.id);
+      await waitFor(
+        'backlog dispatched',
+        async () =>
+          (
+            await env.pool.query(
+              `SELECT count(*)::int AS n FROM tasks WHERE name = 'volume.create' AND state = 'PENDING'`,
+            )
+          ).rows[0].n === 150,
+      );
       await api.del(`/v1/volumes/${victim}`);
-      await waitFor('delete dispatched', async () => (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE resource_id = $1 AND name = 'volume.delete'`, [victim])).rows[0].n === 1);
+      await waitFor(
+        'delete dispatched',
+        async () =>
+          (
+            await env.pool.query(
+              `SELECT count(*)::int AS n FROM tasks WHERE resource_id = $1 AND name = 'volume.delete'`,
+              [victim],
+            )
+          ).rows[0].n === 1,
+      );
       await nfvo.stop();
       // one worker, one message at a time: the delete goes first
       ({ nfvo, api } = await startInProcess(env));
       await api.waitStatus(victim, 'DELETED', 30_000);
       // the ledger's ids give the order in which the worker applied the effects
-      const creates = (await env.pool.query(
-        `SELECT count(*)::int AS n FROM sim_ledger WHERE action = 'volume.create' AND resource_id = ANY($1::uuid[])
+      const creates = (
+        await env.pool.query(
+          `SELECT count(*)::int AS n FROM sim_ledger WHERE action = 'volume.create' AND resource_id = ANY($1::uuid[])
            AND id < (SELECT min(id) FROM sim_ledger WHERE resource_id = $2 AND action = 'volume.delete')`,
-        [backlog, victim],
-      )).rows[0].n;
+          [backlog, victim],
+        )
+      ).rows[0].n;
       assert.ok(creates < 20, `the delete ran after ${creates} of the 150 queued creates`);
       for (const id of backlog) await api.waitStatus(id, 'AVAILABLE', 30_000);
     } finally {
@@ -141,7 +178,12 @@ describe('expiry', () => {
       const upload = (await api.get(`/v1/resources/${body.id}/transitions`)).body.items[0];
       const task = (await api.get(`/v1/tasks/${upload.taskId}`)).body;
       assert.equal(task.attempt, 2, 'the expired attempt was replaced by a retry');
-      const uploads = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND action = 'vnf_package.upload'`, [body.id])).rows[0].n;
+      const uploads = (
+        await env.pool.query(
+          `SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND action = 'vnf_package.upload'`,
+          [body.id],
+        )
+      ).rows[0].n;
       assert.equal(uploads, 1);
     } finally {
       await nfvo.stop();
@@ -171,7 +213,12 @@ describe('leases', () => {
       await nfvo.stop();
       ({ nfvo, api } = await startInProcess(env));
       await api.waitStatus(body.id, 'AVAILABLE');
-      const created = (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND action = 'volume.create'`, [body.id])).rows[0].n;
+      const created = (
+        await env.pool.query(
+          `SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND action = 'volume.create'`,
+          [body.id],
+        )
+      ).rows[0].n;
       assert.equal(created, 1, 'the stale first attempt did not run as well');
       assert.equal((await api.get(`/v1/resources/${body.id}/transitions`)).body.items.length, 1);
     } finally {
@@ -198,13 +245,30 @@ describe('stopping a worker', () => {
     try {
       // the sim applies a create half-way through its latency (after 2 s)
       const ids: string[] = [];
-      for (let i = 0; i < 12; i++) ids.push((await api.post('/v1/volumes', { name: `slow-${i}`, sizeGb: 1, simulate: { latencyMs: { create: 4_000 } } })).body.id);
-      await waitFor('all running', async () => (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE state = 'STARTED'`)).rows[0].n === 12);
+      for (let i = 0; i < 12; i++)
+        ids.push(
+          (await api.post('/v1/volumes', { name: `slow-${i}`, sizeGb: 1, simulate: { latencyMs: { create: 4_000 } } }))
+            .body.id,
+        );
+      await waitFor(
+        'all running',
+        async () =>
+          (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE state = 'STARTED'`)).rows[0].n === 12,
+      );
       await nfvo.stop();
       await sleep(2_500);
-      const applied = async () => (await env.pool.query(`SELECT count(*)::int AS n FROM sim_ledger WHERE action = 'volume.create' AND outcome = 'applied'`)).rows[0].n;
+      const applied = async () =>
+        (
+          await env.pool.query(
+            `SELECT count(*)::int AS n FROM sim_ledger WHERE action = 'volume.create' AND outcome = 'applied'`,
+          )
+        ).rows[0].n;
       assert.equal(await applied(), 0, 'the stopped attempts were aborted before they applied anything');
-      assert.deepEqual(warnings.map((w) => w.message), [], 'no process warnings while 12 attempts ran');
+      assert.deepEqual(
+        warnings.map((w) => w.message),
+        [],
+        'no process warnings while 12 attempts ran',
+      );
       ({ nfvo, api } = await startInProcess(env));
       started.push(nfvo.id);
       for (const id of ids) await api.waitStatus(id, 'AVAILABLE', 30_000);

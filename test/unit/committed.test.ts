@@ -8,8 +8,22 @@ import type { Resource } from '../../src/model.js';
 
 const env: Env = { me: 'ctl-a', leaseMs: 30_000, retryBaseMs: 100, retryMaxMs: 1_000, random: () => 0.5 };
 const res = (over: Partial<Resource> = {}): Resource => ({
-  id: 'r1', type: 'vnf_package', name: 'p', status: 'CREATED', spec: 'ONBOARDED', workerId: null, leaseUntil: null, taskId: null, retryCount: 0, version: 4,
-  properties: { vendor: 'acme' }, simulate: null, error: null, createdAt: new Date(0), updatedAt: new Date(0), ...over,
+  id: 'r1',
+  type: 'vnf_package',
+  name: 'p',
+  status: 'CREATED',
+  spec: 'ONBOARDED',
+  workerId: null,
+  leaseUntil: null,
+  taskId: null,
+  retryCount: 0,
+  version: 4,
+  properties: { vendor: 'acme' },
+  simulate: null,
+  error: null,
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+  ...over,
 });
 
 describe('afterCommit', () => {
@@ -31,15 +45,32 @@ describe('afterCommit', () => {
     const fresh = { ...s.task!, state: 'STARTED' as const, startedAt: new Date() }; // what the worker wrote meanwhile
     const fromMemory = decideSuccess(s.resource, s.task, msg, env);
     const fromRead = decideSuccess(s.resource, fresh, msg, env);
-    assert.deepEqual({ ...fromMemory, newTask: { ...fromMemory.newTask, id: '' }, write: { ...fromMemory.write, taskId: '' }, dispatch: { ...fromMemory.dispatch, taskId: '' } },
-      { ...fromRead, newTask: { ...fromRead.newTask, id: '' }, write: { ...fromRead.write, taskId: '' }, dispatch: { ...fromRead.dispatch, taskId: '' } });
+    assert.deepEqual(
+      {
+        ...fromMemory,
+        newTask: { ...fromMemory.newTask, id: '' },
+        write: { ...fromMemory.write, taskId: '' },
+        dispatch: { ...fromMemory.dispatch, taskId: '' },
+      },
+      {
+        ...fromRead,
+        newTask: { ...fromRead.newTask, id: '' },
+        write: { ...fromRead.write, taskId: '' },
+        dispatch: { ...fromRead.dispatch, taskId: '' },
+      },
+    );
     assert.equal(fromMemory.dispatch?.action, 'vnfp.validate');
   });
 
   it('follows an immediate re-dispatch (next attempt) but not a delayed one', () => {
     const first = decideReconcile(res(), null, false, env);
     const s = afterCommit(res(), null, first)!;
-    const retry = decideFailure(s.resource, s.task, { taskId: s.task!.id, attempt: 1, error: 'boom', retryable: true }, env);
+    const retry = decideFailure(
+      s.resource,
+      s.task,
+      { taskId: s.task!.id, attempt: 1, error: 'boom', retryable: true },
+      env,
+    );
     assert.ok(retry.dispatch!.delayMs > 0);
     assert.equal(afterCommit(s.resource, s.task, retry), null);
   });
@@ -52,13 +83,39 @@ describe('afterCommit', () => {
 
 describe('asCreated', () => {
   it('decides the first step exactly as a fresh read of the inserted row would', () => {
-    const row = res({ version: 1, createdAt: new Date(1_000), updatedAt: new Date(1_000), simulate: { fail: { upload: 1 } } });
-    const hint = asCreated(row.id, { type: row.type, name: row.name, status: row.status, spec: row.spec, version: 1, properties: row.properties, simulate: row.simulate, createdAt: row.createdAt.toISOString() });
+    const row = res({
+      version: 1,
+      createdAt: new Date(1_000),
+      updatedAt: new Date(1_000),
+      simulate: { fail: { upload: 1 } },
+    });
+    const hint = asCreated(row.id, {
+      type: row.type,
+      name: row.name,
+      status: row.status,
+      spec: row.spec,
+      version: 1,
+      properties: row.properties,
+      simulate: row.simulate,
+      createdAt: row.createdAt.toISOString(),
+    });
     assert.deepEqual(hint, { resource: row, task: null, leaseExpired: false, taskIdleMs: 0 });
     const fromHint = decideReconcile(hint.resource, null, false, env);
     const fromRead = decideReconcile(row, null, false, env);
-    assert.deepEqual({ ...fromHint, newTask: { ...fromHint.newTask, id: '' }, write: { ...fromHint.write, taskId: '' }, dispatch: { ...fromHint.dispatch, taskId: '' } },
-      { ...fromRead, newTask: { ...fromRead.newTask, id: '' }, write: { ...fromRead.write, taskId: '' }, dispatch: { ...fromRead.dispatch, taskId: '' } });
+    assert.deepEqual(
+      {
+        ...fromHint,
+        newTask: { ...fromHint.newTask, id: '' },
+        write: { ...fromHint.write, taskId: '' },
+        dispatch: { ...fromHint.dispatch, taskId: '' },
+      },
+      {
+        ...fromRead,
+        newTask: { ...fromRead.newTask, id: '' },
+        write: { ...fromRead.write, taskId: '' },
+        dispatch: { ...fromRead.dispatch, taskId: '' },
+      },
+    );
     assert.equal(fromHint.dispatch?.action, 'vnfp.upload');
   });
 });

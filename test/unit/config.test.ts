@@ -13,7 +13,9 @@ describe('config', () => {
   it('names every bad variable', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', WORKER_CONCURRENCY: '0', DRIVER: 'openstack' }),
-      (e: unknown) => e instanceof ConfigError && ['PORT', 'LOG_LEVEL', 'WORKER_CONCURRENCY', 'DRIVER'].every((k) => e.message.includes(k)),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        ['PORT', 'LOG_LEVEL', 'WORKER_CONCURRENCY', 'DRIVER'].every((k) => e.message.includes(k)),
     );
   });
   it('redacts passwords from connection strings', () => {

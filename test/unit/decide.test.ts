@@ -1,18 +1,53 @@
 // The controller's decisions, without I/O: what a resource in a given state leads to.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffMs, decideFailure, decideReconcile, decideRetry, decideSuccess, type Env } from '../../src/controller/decide.js';
+import {
+  backoffMs,
+  decideFailure,
+  decideReconcile,
+  decideRetry,
+  decideSuccess,
+  type Env,
+} from '../../src/controller/decide.js';
 import { vnfPackageFsm } from '../../src/fsm/vnf-package.fsm.js';
 import type { Resource, Task } from '../../src/model.js';
 
 const env: Env = { me: 'ctl-a', leaseMs: 30_000, retryBaseMs: 100, retryMaxMs: 1_000, random: () => 0.5 };
 const res = (over: Partial<Resource> = {}): Resource => ({
-  id: 'r1', type: 'vnf_package', name: 'p', status: 'CREATED', spec: 'ONBOARDED', workerId: null, leaseUntil: null, taskId: null, retryCount: 0, version: 1,
-  properties: {}, simulate: null, error: null, createdAt: new Date(0), updatedAt: new Date(0), ...over,
+  id: 'r1',
+  type: 'vnf_package',
+  name: 'p',
+  status: 'CREATED',
+  spec: 'ONBOARDED',
+  workerId: null,
+  leaseUntil: null,
+  taskId: null,
+  retryCount: 0,
+  version: 1,
+  properties: {},
+  simulate: null,
+  error: null,
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+  ...over,
 });
 const task = (over: Partial<Task> = {}): Task => ({
-  id: 't1', name: 'vnfp.upload', resourceId: 'r1', state: 'STARTED', attempt: 1, fromStatus: 'CREATED', toStatus: 'UPLOADED', step: vnfPackageFsm.CREATED!.ONBOARDED!,
-  result: null, error: null, progress: null, createdAt: new Date(0), startedAt: null, finishedAt: null, updatedAt: new Date(0), ...over,
+  id: 't1',
+  name: 'vnfp.upload',
+  resourceId: 'r1',
+  state: 'STARTED',
+  attempt: 1,
+  fromStatus: 'CREATED',
+  toStatus: 'UPLOADED',
+  step: vnfPackageFsm.CREATED!.ONBOARDED!,
+  result: null,
+  error: null,
+  progress: null,
+  createdAt: new Date(0),
+  startedAt: null,
+  finishedAt: null,
+  updatedAt: new Date(0),
+  ...over,
 });
 
 describe('decideReconcile', () => {
@@ -42,10 +77,20 @@ describe('decideReconcile', () => {
     assert.equal(p.write?.workerId, null);
   });
   it('an ERROR resource without a table entry to its spec records the reason once', () => {
-    const first = decideReconcile(res({ status: 'ERROR', spec: 'ONBOARDED', error: 'upload failed' }), null, false, env);
+    const first = decideReconcile(
+      res({ status: 'ERROR', spec: 'ONBOARDED', error: 'upload failed' }),
+      null,
+      false,
+      env,
+    );
     assert.equal(first.write?.error, 'no transition from ERROR to ONBOARDED');
     assert.equal(first.transitions.length, 1);
-    const again = decideReconcile(res({ status: 'ERROR', spec: 'ONBOARDED', error: 'no transition from ERROR to ONBOARDED' }), null, false, env);
+    const again = decideReconcile(
+      res({ status: 'ERROR', spec: 'ONBOARDED', error: 'no transition from ERROR to ONBOARDED' }),
+      null,
+      false,
+      env,
+    );
     assert.equal(again.write, undefined);
   });
 });
@@ -54,20 +99,33 @@ describe('decideSuccess', () => {
   const r = res({ workerId: 'ctl-b', taskId: 't1' });
   it('applies the callback, records the transition and dispatches the next step', () => {
     const p = decideSuccess(r, task(), { taskId: 't1', attempt: 1, result: { artifactUri: 'sim://x', junk: 1 } }, env);
-    assert.deepEqual(p.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`), ['CREATED->UPLOADED']);
+    assert.deepEqual(
+      p.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`),
+      ['CREATED->UPLOADED'],
+    );
     assert.deepEqual(p.write?.properties, { artifactUri: 'sim://x' });
     assert.equal(p.dispatch?.action, 'vnfp.validate');
     assert.equal(p.taskWrite?.state, 'SUCCESS');
   });
   it('releases the lock when the spec is reached', () => {
     const last = task({ name: 'vnfp.register', step: vnfPackageFsm.VALIDATED!.ONBOARDED! });
-    const p = decideSuccess(res({ status: 'VALIDATED', workerId: 'x', taskId: 't1' }), last, { taskId: 't1', attempt: 1, result: {} }, env);
+    const p = decideSuccess(
+      res({ status: 'VALIDATED', workerId: 'x', taskId: 't1' }),
+      last,
+      { taskId: 't1', attempt: 1, result: {} },
+      env,
+    );
     assert.equal(p.write?.status, 'ONBOARDED');
     assert.equal(p.write?.workerId, null);
     assert.equal(p.dispatch, undefined);
   });
   it('follows a spec changed while the step ran', () => {
-    const p = decideSuccess(res({ workerId: 'x', taskId: 't1', spec: 'DELETED' }), task(), { taskId: 't1', attempt: 1, result: {} }, env);
+    const p = decideSuccess(
+      res({ workerId: 'x', taskId: 't1', spec: 'DELETED' }),
+      task(),
+      { taskId: 't1', attempt: 1, result: {} },
+      env,
+    );
     assert.equal(p.write?.status, 'UPLOADED');
     assert.equal(p.dispatch?.action, 'vnfp.delete');
   });
@@ -97,13 +155,24 @@ describe('decideFailure', () => {
     assert.equal(p.write?.status, 'ERROR');
     assert.equal(p.write?.workerId, null);
     assert.match(p.write?.error ?? '', /vnfp.upload failed: boom \(after 4 attempts\)/);
-    assert.deepEqual(p.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`), ['CREATED->ERROR']);
+    assert.deepEqual(
+      p.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`),
+      ['CREATED->ERROR'],
+    );
   });
   it('does not retry a non-retryable failure', () => {
-    assert.equal(decideFailure(r, task(), { taskId: 't1', attempt: 1, error: 'bad input', retryable: false }, env).write?.status, 'ERROR');
+    assert.equal(
+      decideFailure(r, task(), { taskId: 't1', attempt: 1, error: 'bad input', retryable: false }, env).write?.status,
+      'ERROR',
+    );
   });
   it('goes on to delete from ERROR when a delete was asked during the failing step', () => {
-    const p = decideFailure(res({ workerId: 'x', taskId: 't1', spec: 'DELETED' }), task({ attempt: 4 }), { taskId: 't1', attempt: 4, error: 'boom', retryable: true }, env);
+    const p = decideFailure(
+      res({ workerId: 'x', taskId: 't1', spec: 'DELETED' }),
+      task({ attempt: 4 }),
+      { taskId: 't1', attempt: 4, error: 'boom', retryable: true },
+      env,
+    );
     assert.equal(p.dispatch?.action, 'vnfp.delete');
     assert.equal(p.write?.status, 'ERROR');
   });
@@ -112,7 +181,10 @@ describe('decideFailure', () => {
 describe('decideRetry and backoff', () => {
   it('moves an ERROR resource back to where it failed and dispatches', () => {
     const p = decideRetry(res({ status: 'ERROR', error: 'x' }), 'UPLOADED', env);
-    assert.deepEqual(p.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`), ['ERROR->UPLOADED']);
+    assert.deepEqual(
+      p.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`),
+      ['ERROR->UPLOADED'],
+    );
     assert.equal(p.dispatch?.action, 'vnfp.validate');
     assert.equal(p.write?.error, null);
   });
@@ -121,7 +193,10 @@ describe('decideRetry and backoff', () => {
   });
   it('backoff grows exponentially, is capped, and is jittered within [cap/2, cap]', () => {
     const at = (n: number, random: number) => backoffMs(n, { ...env, random: () => random });
-    assert.deepEqual([1, 2, 3, 4, 5, 10].map((n) => at(n, 1)), [100, 200, 400, 800, 1000, 1000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 10].map((n) => at(n, 1)),
+      [100, 200, 400, 800, 1000, 1000],
+    );
     assert.equal(at(3, 0), 200);
   });
 });

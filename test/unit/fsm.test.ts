@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyCallback, getNext, NoTransitionError, resourceKinds, RESOURCE_TYPES, statusesOf, stepCallbacks, type FsmTable } from '../../src/fsm/index.js';
+import {
+  applyCallback,
+  getNext,
+  NoTransitionError,
+  resourceKinds,
+  RESOURCE_TYPES,
+  statusesOf,
+  stepCallbacks,
+  type FsmTable,
+} from '../../src/fsm/index.js';
 
 /** Follow the table from `from` until `to`; returns the actions taken. */
 function walk(fsm: FsmTable, from: string, to: string): string[] {
@@ -60,12 +69,16 @@ for (const type of RESOURCE_TYPES) {
             assert.ok(statuses.includes(entry.next), `unknown next status ${entry.next}`);
             assert.ok(entry.next !== cur, 'a step must change the status');
             assert.ok(entry.max_retry >= 0 && entry.countdown >= 0);
-            if (entry.callback !== null) assert.ok(stepCallbacks[entry.callback], `callback ${entry.callback} is registered`);
+            if (entry.callback !== null)
+              assert.ok(stepCallbacks[entry.callback], `callback ${entry.callback} is registered`);
             walk(fsm, cur, exp);
           });
         } else {
           it(`${cur} -> ${exp}: no entry, a clear error`, () => {
-            assert.throws(() => getNext(fsm, cur, exp), (e: unknown) => e instanceof NoTransitionError && e.message === `no transition from ${cur} to ${exp}`);
+            assert.throws(
+              () => getNext(fsm, cur, exp),
+              (e: unknown) => e instanceof NoTransitionError && e.message === `no transition from ${cur} to ${exp}`,
+            );
           });
         }
       }
@@ -75,7 +88,10 @@ for (const type of RESOURCE_TYPES) {
 
 describe('step callbacks', () => {
   it('store the values a worker returned and keep the rest', () => {
-    assert.deepEqual(applyCallback('store_server_id', { a: 1 }, { serverId: 's-1', other: 2 }), { a: 1, serverId: 's-1' });
+    assert.deepEqual(applyCallback('store_server_id', { a: 1 }, { serverId: 's-1', other: 2 }), {
+      a: 1,
+      serverId: 's-1',
+    });
   });
   it('clear_compute drops server and host', () => {
     assert.deepEqual(applyCallback('clear_compute', { serverId: 's', hostId: 'h', keep: true }, {}), { keep: true });

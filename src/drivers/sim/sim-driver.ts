@@ -19,7 +19,12 @@ export function makeSimDriver(deps: { ledger: Ledger; latencyMs: number }): Driv
         await ctx.progress({ percent: 50, message: `${action} half done` });
         await sleep(latency / 2, undefined, { signal: ctx.signal });
       }
-      const ids = { resourceId: ctx.resourceId, resourceType: ctx.resourceType, action: `${ctx.resourceType}.${action}`, taskId: ctx.taskId };
+      const ids = {
+        resourceId: ctx.resourceId,
+        resourceType: ctx.resourceType,
+        action: `${ctx.resourceType}.${action}`,
+        taskId: ctx.taskId,
+      };
       const failures = input.simulate?.fail?.[action] ?? 0;
       if (failures > 0) {
         const f = await deps.ledger.recordFailure(ids, failures);
@@ -38,8 +43,13 @@ export function makeSimDriver(deps: { ledger: Ledger; latencyMs: number }): Driv
   return {
     name: 'sim',
     vnf_package: {
-      upload: act('upload', (i, c) => ({ artifactUri: `sim://packages/${c.resourceId}/package.zip`, checksum: createHash('sha256').update(i.name).digest('hex') })),
-      validate: act('validate', (i) => ({ descriptor: { vnfdId: `vnfd-${i.name}`, version: i.properties.version ?? '1.0' } })),
+      upload: act('upload', (i, c) => ({
+        artifactUri: `sim://packages/${c.resourceId}/package.zip`,
+        checksum: createHash('sha256').update(i.name).digest('hex'),
+      })),
+      validate: act('validate', (i) => ({
+        descriptor: { vnfdId: `vnfd-${i.name}`, version: i.properties.version ?? '1.0' },
+      })),
       register: act('register', (_i, c) => ({ catalogId: `cat-${short(c.resourceId)}` })),
       delete: act('delete', none),
     },
@@ -56,7 +66,9 @@ export function makeSimDriver(deps: { ledger: Ledger; latencyMs: number }): Driv
     },
     acl: {
       validate: act('validate', none),
-      apply: act('apply', (i) => ({ ruleIds: ((i.properties.rules as unknown[]) ?? []).map((_, n) => `rule-${n + 1}`) })),
+      apply: act('apply', (i) => ({
+        ruleIds: ((i.properties.rules as unknown[]) ?? []).map((_, n) => `rule-${n + 1}`),
+      })),
       delete: act('delete', none),
     },
   };
