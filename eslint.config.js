@@ -27,5 +27,48 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
+  // the rooms: what each part of src/ may import (see the README's layout)
+  ...rooms(),
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );
+
+function rooms() {
+  const amqp = { group: ['amqplib'], message: 'amqplib is used under src/broker only.' };
+  const pg = {
+    group: ['pg', '@prisma/*', '**/generated/**'],
+    message: "pg and Prisma are used under src/db and a driver's own storage only.",
+  };
+  const routes = {
+    group: ['**/db/*', '**/broker/broker.js', '**/broker/connection.js', '**/outbox/*'],
+    message: 'Routes call use cases; they reach no repository and no broker.',
+  };
+  const pure = {
+    group: ['node:*', '**/db/*', '**/broker/*', '**/drivers/*'],
+    message: 'Pure data and functions: no I/O here.',
+  };
+  const driver = {
+    group: ['**/db/*', '**/broker/*', '**/controller/*', '**/usecases/*'],
+    message: "Drivers do not touch nfvo's tables or the broker.",
+  };
+  const usecase = {
+    group: ['express', '**/api/*', '**/broker/broker.js'],
+    message: 'Use cases serve every front door; they know no HTTP.',
+  };
+  // one rule per file: in flat config a later no-restricted-imports replaces an earlier one
+  const room = (files, patterns, ignores = []) => ({
+    files,
+    ignores,
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  });
+  const storage = ['src/drivers/*/*-ledger.ts', 'src/drivers/*/*-storage.ts'];
+  return [
+    room(['src/*.ts', 'src/controller/**', 'src/worker/**', 'src/feed/**', 'src/outbox/**', 'src/web/**'], [amqp, pg]),
+    room(['src/broker/**'], [pg]),
+    room(['src/db/**'], [amqp]),
+    room(['src/api/**'], [amqp, pg, routes]),
+    room(['src/fsm/**', 'src/packages/**'], [amqp, pg, pure]),
+    room(['src/usecases/**'], [amqp, pg, usecase]),
+    room(['src/drivers/**'], [amqp, pg, driver], storage),
+    room(storage, [amqp, driver]),
+  ];
+}

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { pino } from 'pino';
-import { deleteTopology } from '../src/broker/broker.js';
+import { deleteTopology } from '../test/helpers/topology.js';
 import { migrate } from '../src/db/migrate.js';
 import { createToken } from '../src/db/token-repository.js';
 import { fillTable, timelines, verify, waitFast, waitOnboarded } from './db.js';

@@ -8,13 +8,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import amqp from 'amqplib';
-import pg from 'pg';
+import { probeBroker } from './broker/connection.js';
 import { startRoles, type Role as ProcessRole } from './compose.js';
 import { ConfigError, loadConfig, redactUrl, type Config } from './config.js';
+import { makeDb, probeDatabase } from './db/db.js';
 import { migrate } from './db/migrate.js';
-import { createToken, ROLES, type Role } from './db/token-repository.js';
 import { makeLogger } from './log.js';
+import { ROLES, type Role } from './model.js';
+import { makeUseCases } from './usecases/index.js';
 import { watch } from './watch.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -25,23 +26,17 @@ const USAGE = `usage: nfvo <api|controller|worker|all [--migrate]|migrate|watch 
 /** Fail fast, saying which service is missing and how to start it. */
 async function preflight(config: Config): Promise<void> {
   const problems: string[] = [];
-  const admin = new URL(config.databaseUrl);
-  admin.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3_000 });
   try {
-    await c.connect();
+    await probeDatabase(config.databaseUrl);
   } catch (err) {
     problems.push(
       `PostgreSQL is not reachable at ${redactUrl(config.databaseUrl)} (${(err as Error).message}).\n` +
         `  Debian:  sudo pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n` +
         `  Docker:  docker compose up -d postgres\n  Or set DATABASE_URL.`,
     );
-  } finally {
-    await c.end().catch(() => {});
   }
   try {
-    const conn = await amqp.connect(config.amqpUrl, { timeout: 3_000 });
-    await conn.close();
+    await probeBroker(config.amqpUrl);
   } catch (err) {
     problems.push(
       `RabbitMQ is not reachable at ${redactUrl(config.amqpUrl)} (${(err as Error).message}).\n` +
@@ -108,14 +103,14 @@ async function main(argv: string[]): Promise<void> {
       const role = values.role as Role | undefined;
       if (arg !== 'create' || !role || !(ROLES as readonly string[]).includes(role))
         throw new ConfigError(`usage: nfvo token create --role ${ROLES.join('|')} [--name NAME]`);
-      const db = new pg.Client({ connectionString: config.databaseUrl });
-      await db.connect();
+      const db = makeDb({ url: config.databaseUrl, poolSize: 1, log, appName: 'nfvo-cli' });
       try {
-        const { token, info } = await createToken(db, role, values.name ?? `${role} token`);
+        const uc = makeUseCases(db, () => {});
+        const { token, info } = await uc.tokens.create(role, values.name ?? `${role} token`);
         process.stderr.write(`created ${info.role} token ${info.id} ("${info.name}"); it is shown once:\n`);
         process.stdout.write(`${token}\n`);
       } finally {
-        await db.end();
+        await db.close();
       }
       return;
     }

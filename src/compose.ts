@@ -1,20 +1,20 @@
-// The composition root: builds logger, db, broker, relay and driver, and hands them to roles.
+// The composition root: builds logger, db, broker, relay, driver and use cases, and hands
+// them to the roles.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { makeApp } from './api/app.js';
-import { TransitionFeed } from './api/transition-feed.js';
 import { Broker } from './broker/broker.js';
 import type { Config } from './config.js';
 import { makeController } from './controller/controller.js';
 import { makeDb, type Db } from './db/db.js';
-import { makeLedger } from './db/ledger-repository.js';
-import { makeResourceRepository } from './db/resource-repository.js';
-import { findRole } from './db/token-repository.js';
-import { within } from './deadline.js';
-import { makeSimDriver } from './drivers/sim/sim-driver.js';
+import { driverPlugin } from './drivers/registry.js';
+import { isConnectionError, isTransientDbError } from './errors.js';
+import { TransitionFeed } from './feed/transition-feed.js';
 import { makeLogger, type Logger } from './log.js';
 import { OutboxRelay } from './outbox/relay.js';
+import { makeUseCases } from './usecases/index.js';
+import { within } from './within.js';
 import { makeTaskList } from './worker/tasks.js';
 import { makeWorker } from './worker/worker.js';
 
@@ -45,6 +45,8 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
     log,
     name: `nfvo-${id}`,
     publishRetry: config.publishRetry,
+    // the database or broker is down: a message that needs it waits rather than counting as failed
+    isTransient: (err) => isConnectionError(err) || isTransientDbError(err),
   });
   // not awaited: the API takes requests (into the outbox) while RabbitMQ is still unreachable
   const connecting = broker.start();
@@ -61,8 +63,10 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
     stops.push(() => controller.stop());
   }
   if (roles.includes('worker')) {
-    if (config.driver !== 'sim') throw new Error(`unknown driver ${config.driver}`);
-    const driver = makeSimDriver({ ledger: makeLedger(db.pool), latencyMs: config.simLatencyMs });
+    const driver = await driverPlugin(config.driver.name).make(config.driver.settings, {
+      sql: db.pool,
+      log: log.child({ component: 'driver', driver: config.driver.name }),
+    });
     const worker = makeWorker({
       id,
       db,
@@ -72,21 +76,21 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
       config,
     });
     await worker.start();
-    stops.push(() => worker.stop());
+    stops.push(async () => {
+      await worker.stop();
+      await driver.close?.();
+    });
   }
   if (roles.includes('api')) {
     const feed = new TransitionFeed({ db, log, pollMs: 100 });
     const app = makeApp({
       log: log.child({ component: 'api' }),
-      repo: makeResourceRepository(db),
+      uc: makeUseCases(db, (rows) => relay.publishNow(rows)),
       feed,
-      publish: (rows) => relay.publishNow(rows),
-      driver: config.driver,
+      driverOptions: driverPlugin(config.driver.name).options,
       bodyLimit: config.bodyLimit,
-      db,
-      findRole: (token) => findRole(db.pool, token),
       checks: {
-        database: async () => (await db.pool.query('SELECT 1')).rowCount === 1,
+        database: () => db.ping(),
         broker: async () => broker.connected,
       },
     });

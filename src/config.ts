@@ -2,6 +2,7 @@
 // process.env is read nowhere else.
 import { z } from 'zod';
 import type { RetryPolicy } from './broker/broker.js';
+import { DRIVERS } from './drivers/registry.js';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
@@ -12,8 +13,12 @@ const ConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   NFVO_URL: z.string().url().default('http://127.0.0.1:8080'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DRIVER: z.enum(['sim']).default('sim'),
-  SIM_LATENCY_MS: int(0),
+  DRIVER: z
+    .string()
+    .default('sim')
+    .refine((d) => Object.hasOwn(DRIVERS, d), {
+      message: `unknown driver; the drivers are ${Object.keys(DRIVERS).join(', ')}`,
+    }),
   CONTROLLER_CONCURRENCY: int(32, 1),
   WORKER_CONCURRENCY: int(32, 1),
   DB_POOL_SIZE: int(10, 1),
@@ -43,8 +48,8 @@ export type Config = {
   host: string;
   nfvoUrl: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
-  driver: 'sim';
-  simLatencyMs: number;
+  /** The NFVI driver, and its own settings (parsed from its own variables). */
+  driver: { name: string; settings: unknown };
   controllerConcurrency: number;
   workerConcurrency: number;
   dbPoolSize: number;
@@ -65,16 +70,22 @@ export type Config = {
 
 export class ConfigError extends Error {}
 
-/** Parse the environment; throws ConfigError naming every bad variable. */
+/** The variables a schema names, from the environment (an empty one counts as unset). */
+const pick = (schema: z.ZodObject<z.ZodRawShape>, env: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+
+const issueLines = (err: z.ZodError) => err.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+
+/** Parse the environment, nfvo's variables and its driver's; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const picked = Object.fromEntries(
-    Object.keys(ConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
-  );
-  const parsed = ConfigSchema.safeParse(picked);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
+  const parsed = ConfigSchema.safeParse(pick(ConfigSchema, env));
+  const plugin = parsed.success ? DRIVERS[parsed.data.DRIVER]! : undefined;
+  const driverEnv = plugin?.config.safeParse(pick(plugin.config, env));
+  const lines = [
+    ...(parsed.success ? [] : issueLines(parsed.error)),
+    ...(driverEnv && !driverEnv.success ? issueLines(driverEnv.error) : []),
+  ];
+  if (!parsed.success || !driverEnv?.success) throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
@@ -83,8 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     nfvoUrl: e.NFVO_URL,
     logLevel: e.LOG_LEVEL,
-    driver: e.DRIVER,
-    simLatencyMs: e.SIM_LATENCY_MS,
+    driver: { name: e.DRIVER, settings: plugin!.settings(driverEnv.data) },
     controllerConcurrency: e.CONTROLLER_CONCURRENCY,
     workerConcurrency: e.WORKER_CONCURRENCY,
     dbPoolSize: e.DB_POOL_SIZE,

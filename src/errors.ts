@@ -18,6 +18,9 @@ export const conflict = (message: string, details?: Record<string, unknown>) =>
   new AppError('conflict', 409, message, false, details);
 export const invalid = (message: string, details?: Record<string, unknown>) =>
   new AppError('invalid-body', 422, message, false, details);
+/** A 422 naming one field of the request. */
+export const fieldError = (field: string, message: string) =>
+  invalid(`${field}: ${message}`, { errors: [{ field, message }] });
 export const unavailable = (message: string, cause?: unknown) =>
   new AppError('unavailable', 503, message, true, undefined, { cause });
 

@@ -1,17 +1,8 @@
 // `nfvo watch [id]`: follow /v1/events and print each transition, like `kubectl get -w`.
 import type { Writable } from 'node:stream';
+import { ProgressOut, TransitionOut } from './api/responses.js';
 
-type Event = {
-  id: number;
-  resourceId: string;
-  type: string;
-  from: string;
-  to: string;
-  action: string | null;
-  outcome: string;
-  error: string | null;
-  at: string;
-};
+type Event = TransitionOut;
 
 export function formatEvent(e: Event): string {
   const time = e.at.slice(11, 23);
@@ -19,19 +10,22 @@ export function formatEvent(e: Event): string {
   return `${time}  ${e.type.padEnd(11)} ${e.resourceId}  ${e.from.padEnd(12)} -> ${e.to.padEnd(12)} ${(e.action ?? '-').padEnd(14)} ${e.outcome}${err}`;
 }
 
-type Progress = {
-  taskId: string;
-  resourceId: string;
-  type: string;
-  action: string;
-  attempt: number;
-  progress: { percent?: number; message?: string } | null;
-  at: string;
-};
+type Progress = ProgressOut;
 
 export function formatProgress(p: Progress): string {
   const pct = p.progress?.percent !== undefined ? `${p.progress.percent}%` : '';
   return `${p.at.slice(11, 23)}  ${p.type.padEnd(11)} ${p.resourceId}  ${p.action} attempt ${p.attempt} ${pct} ${p.progress?.message ?? ''}`.trimEnd();
+}
+
+/** One event of the stream as a line, read with the API's own response shapes. */
+function formatData(kind: string, data: string): string {
+  const json: unknown = JSON.parse(data);
+  if (kind === 'progress') {
+    const p = ProgressOut.safeParse(json);
+    return p.success ? formatProgress(p.data) : `(unreadable progress event: ${data.slice(0, 200)})`;
+  }
+  const t = TransitionOut.safeParse(json);
+  return t.success ? formatEvent(t.data) : `(unreadable event: ${data.slice(0, 200)})`;
 }
 
 export async function watch(opts: {
@@ -65,12 +59,7 @@ export async function watch(opts: {
           const data = /^data: (.*)$/m.exec(block)?.[1];
           const kind = /^event: (.*)$/m.exec(block)?.[1] ?? 'transition';
           if (id) lastId = id;
-          if (data)
-            opts.out.write(
-              (kind === 'progress'
-                ? formatProgress(JSON.parse(data) as Progress)
-                : formatEvent(JSON.parse(data) as Event)) + '\n',
-            );
+          if (data) opts.out.write(formatData(kind, data) + '\n');
         }
       }
     } catch (err) {

@@ -3,28 +3,24 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
-import type { ResourceRepository } from '../db/resource-repository.js';
-import type { OutboxRow } from '../db/outbox-repository.js';
 import { notFound } from '../errors.js';
+import type { TransitionFeed } from '../feed/transition-feed.js';
 import { isResourceType, resourceKinds } from '../fsm/index.js';
 import type { Logger } from '../log.js';
-import type { Db } from '../db/db.js';
-import { makeAuthMiddleware, type FindRole } from './auth.js';
+import type { UseCases } from '../usecases/index.js';
+import { makeAuthMiddleware } from './auth.js';
 import { makeEventsHandler } from './events-route.js';
-import { makeTokenRoutes } from './tokens-routes.js';
 import { errorMiddleware, sendProblem } from './problem.js';
-import { makeResourceRoutes } from './resources-routes.js';
-import type { TransitionFeed } from './transition-feed.js';
+import { makeResourceRoutes, type DriverOptions } from './resources-routes.js';
+import { makeTokenRoutes } from './tokens-routes.js';
 
 export type ApiDeps = {
   log: Logger;
-  repo: ResourceRepository;
+  uc: UseCases;
   feed: TransitionFeed;
-  publish: (rows: OutboxRow[]) => void;
-  driver: string;
+  /** The driver's per-request options field of the create bodies, if it has one. */
+  driverOptions: DriverOptions;
   bodyLimit: string;
-  db: Db;
-  findRole: FindRole;
   /** Readiness of each backing service. */
   checks: Record<string, () => Promise<boolean>>;
 };
@@ -72,20 +68,23 @@ export function makeApp(deps: ApiDeps): Express {
     });
   });
 
-  app.use('/v1', makeAuthMiddleware(deps.findRole));
+  app.use(
+    '/v1',
+    makeAuthMiddleware((token) => deps.uc.tokens.findRole(token)),
+  );
   app.use(
     '/v1',
     express.json({ limit: deps.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }),
   );
-  app.use('/v1', makeTokenRoutes(deps.db));
+  app.use('/v1', makeTokenRoutes(deps.uc));
   app.get('/v1/fsm/:type', (req, res) => {
     const type = req.params.type.replace(/-/g, '_');
     if (!isResourceType(type)) throw notFound(`FSM for type ${req.params.type.slice(0, 64)}`);
     const { fsm, initial, target } = resourceKinds[type];
     res.json({ type, initial, target, table: fsm });
   });
-  app.get('/v1/events', makeEventsHandler({ feed: deps.feed, repo: deps.repo }));
-  app.use('/v1', makeResourceRoutes({ repo: deps.repo, publish: deps.publish, driver: deps.driver }));
+  app.get('/v1/events', makeEventsHandler({ feed: deps.feed, uc: deps.uc }));
+  app.use('/v1', makeResourceRoutes({ uc: deps.uc, driverOptions: deps.driverOptions }));
 
   app.use((req, res) => sendProblem(res, 404, `no route for ${req.method} ${req.path.slice(0, 200)}`));
   app.use(errorMiddleware(deps.log));

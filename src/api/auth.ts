@@ -3,7 +3,7 @@
 //   operator + create, delete, terminate, retry, revoke
 //   admin    + tokens
 import type { RequestHandler } from 'express';
-import type { Role } from '../db/token-repository.js';
+import type { Role } from '../model.js';
 import { AppError } from '../errors.js';
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };

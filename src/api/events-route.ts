@@ -1,28 +1,15 @@
 // GET /v1/events: Server-Sent Events of every transition, resumable with Last-Event-ID.
 import type { Request, Response } from 'express';
-import type { ResourceRepository } from '../db/resource-repository.js';
 import type { Transition } from '../model.js';
+import type { UseCases } from '../usecases/index.js';
 import { parse } from './problem.js';
+import { transitionJson, type ProgressOut } from './responses.js';
 import { EventsQuery } from './schemas.js';
-import type { TransitionFeed } from './transition-feed.js';
+import type { ProgressEvent, TransitionFeed } from '../feed/transition-feed.js';
 
-export function transitionJson(t: Transition) {
-  return {
-    id: t.id,
-    resourceId: t.resourceId,
-    type: t.type,
-    from: t.fromStatus,
-    to: t.toStatus,
-    action: t.action,
-    taskId: t.taskId,
-    outcome: t.outcome,
-    error: t.error,
-    durationMs: t.durationMs,
-    at: t.createdAt,
-  };
-}
+const progressJson = (p: ProgressEvent): ProgressOut => ({ ...p, at: p.at.toISOString() });
 
-export function makeEventsHandler(deps: { feed: TransitionFeed; repo: ResourceRepository }) {
+export function makeEventsHandler(deps: { feed: TransitionFeed; uc: UseCases }) {
   return async (req: Request, res: Response): Promise<void> => {
     const header = req.header('last-event-id');
     const q = parse(EventsQuery, { ...req.query, lastEventId: header ?? req.query.lastEventId }, 'query');
@@ -42,7 +29,8 @@ export function makeEventsHandler(deps: { feed: TransitionFeed; repo: ResourceRe
         if (replaying) pending.push(t);
         else send(t);
       }
-      for (const p of b.progress) if (matches(p)) res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
+      for (const p of b.progress)
+        if (matches(p)) res.write(`event: progress\ndata: ${JSON.stringify(progressJson(p))}\n\n`);
     });
     res.on('close', () => {
       sub.unsubscribe();
@@ -60,12 +48,7 @@ export function makeEventsHandler(deps: { feed: TransitionFeed; repo: ResourceRe
     // replay what the watcher missed, up to where the live feed starts
     if (q.lastEventId !== undefined) {
       for (let after = q.lastEventId; ;) {
-        const page = await deps.repo.transitionsAfter(
-          after,
-          sub.since,
-          { resourceId: q.resourceId, type: q.type },
-          500,
-        );
+        const page = await deps.uc.transitionsAfter(after, sub.since, { resourceId: q.resourceId, type: q.type }, 500);
         page.forEach(send);
         if (page.length < 500) break;
         after = page[page.length - 1]!.id;

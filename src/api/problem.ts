@@ -27,7 +27,12 @@ export function sendProblem(res: Response, status: number, detail: string, extra
 
 /** A zod failure as a 422 naming each offending field. */
 export function validationError(err: z.ZodError, where = 'body'): AppError {
-  const errors = err.issues.slice(0, 20).map((i) => ({ field: i.path.join('.') || where, message: i.message }));
+  const errors = err.issues.slice(0, 20).map((i) => {
+    // an unknown field is named by its own path
+    const keys = i.code === 'unrecognized_keys' ? (i as { keys?: string[] }).keys : undefined;
+    const path = keys?.length ? [...i.path, keys[0]!] : i.path;
+    return { field: path.join('.') || where, message: i.message };
+  });
   const first = errors[0]!;
   return new AppError('invalid-body', 422, `${first.field}: ${first.message}`, false, { errors });
 }

@@ -1,7 +1,10 @@
-// Request bodies and queries, validated with zod. Unknown fields are rejected.
+// Request bodies and queries, validated with zod. Unknown fields are rejected, and every
+// free-text field is of one string type that PostgreSQL can store (text.ts).
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
-import { RESOURCE_TYPES } from '../fsm/index.js';
+import { RESOURCE_TYPES, type ResourceType } from '../fsm/index.js';
+import { ROLES } from '../model.js';
+import { freeText } from '../text.js';
 
 const name = z
   .string()
@@ -13,26 +16,11 @@ const name = z
   );
 const uuid = z.string().uuid();
 
-const actionName = z.string().regex(/^[a-z]{1,32}$/, 'an action name such as "validate"');
-export const SimulateSchema = z
-  .object({
-    fail: z.record(actionName, z.number().int().min(0).max(100)).optional(),
-    latencyMs: z.record(actionName, z.number().int().min(0).max(60_000)).optional(),
-  })
-  .strict();
-
 export const VnfPackageBody = z
-  .object({
-    name,
-    version: z.string().min(1).max(64).optional(),
-    vendor: z.string().min(1).max(128).optional(),
-    simulate: SimulateSchema.optional(),
-  })
+  .object({ name, version: freeText(64).optional(), vendor: freeText(128).optional() })
   .strict();
 
-export const VolumeBody = z
-  .object({ name, sizeGb: z.number().int().min(1).max(65_536), simulate: SimulateSchema.optional() })
-  .strict();
+export const VolumeBody = z.object({ name, sizeGb: z.number().int().min(1).max(65_536) }).strict();
 
 export const VnfBody = z
   .object({
@@ -43,7 +31,6 @@ export const VnfBody = z
       .max(16)
       .refine((a) => new Set(a).size === a.length, 'volume ids must be unique')
       .optional(),
-    simulate: SimulateSchema.optional(),
   })
   .strict();
 
@@ -76,9 +63,23 @@ const Rule = z
     path: ['ports'],
   });
 
-export const AclBody = z
-  .object({ name, vnfId: uuid.optional(), rules: z.array(Rule).min(1).max(256), simulate: SimulateSchema.optional() })
-  .strict();
+export const AclBody = z.object({ name, vnfId: uuid.optional(), rules: z.array(Rule).min(1).max(256) }).strict();
+
+/** The create body of each type. */
+export const CREATE_BODIES = {
+  vnf_package: VnfPackageBody,
+  volume: VolumeBody,
+  vnf: VnfBody,
+  acl: AclBody,
+} as const satisfies Record<ResourceType, z.ZodObject<z.ZodRawShape>>;
+
+/** A create body with the driver's per-request options field (e.g. the sim's `simulate`), when it has one. */
+export function createBody(type: ResourceType, options?: { field: string; schema: z.ZodType }) {
+  const base = CREATE_BODIES[type];
+  return options ? base.extend({ [options.field]: options.schema.optional() }).strict() : base;
+}
+
+export const TokenBody = z.object({ name: freeText(128), role: z.enum(ROLES) }).strict();
 
 export const ListQuery = z.object({
   type: z.enum(RESOURCE_TYPES).optional(),

@@ -1,65 +1,39 @@
-// The controller: load -> decide (pure) -> persist (one transaction, outbox) -> publish.
+// The controller: load -> decide (pure) -> persist (one fenced statement, outbox) -> publish.
 import type { Broker } from '../broker/broker.js';
-import {
-  ApiMessageSchema,
-  CallbackMessageSchema,
-  PRIORITY,
-  type ApiMessage,
-  type CallbackMessage,
-  type WorkMessage,
-} from '../broker/messages.js';
+import { ApiMessageSchema, CallbackMessageSchema, type ApiMessage, type CallbackMessage } from '../broker/messages.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
-import type { OutboxInsert } from '../db/outbox-repository.js';
 import { makeBatcher } from '../batch.js';
 import {
-  commitPlans,
+  commitSteps,
   findExpiredLeases,
   findUnsettled,
   loadResources,
   statusBeforeError,
   type Loaded,
-  type PlanToCommit,
+  type StepWrite,
 } from '../db/step-repository.js';
 import { errorMessage } from '../errors.js';
 import { resourceKinds, type ResourceType } from '../fsm/index.js';
 import type { Logger } from '../log.js';
-import type { Resource } from '../model.js';
 import type { OutboxRelay } from '../outbox/relay.js';
-import { afterCommit, asCreated, CommittedStates } from './committed.js';
-import { decideFailure, decideReconcile, decideRetry, decideSuccess, type Env, type Plan } from './decide.js';
+import { afterCommit, asCreated, CommitSnapshots } from './commit-snapshots.js';
+import {
+  decideFailure,
+  decidePending,
+  decideReconcile,
+  decideRetry,
+  decideSuccess,
+  type Env,
+  type Plan,
+} from './decide.js';
+import { stepWrite, workMessage } from './work-message.js';
+
+export { workMessage } from './work-message.js';
 
 export type ControllerDeps = { id: string; db: Db; broker: Broker; relay: OutboxRelay; log: Logger; config: Config };
 
-const OPERATOR_SPECS = new Set(['DELETED', 'TERMINATED']);
 const MAX_ROUNDS = 10;
-
-/** The work_queue message for a plan's dispatch, carrying its callbacks and arguments. */
-export function workMessage(r: Resource, plan: Plan, expiresSeconds = 0, replyTo?: string): OutboxInsert {
-  const d = plan.dispatch!;
-  const properties = plan.write?.properties ?? r.properties;
-  const msg: WorkMessage = {
-    v: 1,
-    taskId: d.taskId,
-    resourceId: r.id,
-    resourceType: r.type,
-    action: d.action,
-    attempt: d.attempt,
-    ...(expiresSeconds > 0 ? { expiresAt: Date.now() + d.delayMs + expiresSeconds * 1000 } : {}),
-    args: { name: r.name, properties, simulate: r.simulate },
-    ...(replyTo ? { replyTo } : {}),
-    callbacks: {
-      success: { queue: 'callback_queue', nextTask: d.step },
-      error: { queue: 'callback_queue', nextTask: d.step },
-    },
-  };
-  return {
-    queue: 'work_queue',
-    payload: msg,
-    delayMs: d.delayMs,
-    priority: OPERATOR_SPECS.has(r.spec) ? PRIORITY.operator : PRIORITY.normal,
-  };
-}
 
 export function makeController(deps: ControllerDeps) {
   const { db, broker, relay, log, config } = deps;
@@ -72,17 +46,17 @@ export function makeController(deps: ControllerDeps) {
   };
   // messages handled in the same event-loop turn share one read and one write
   const load = makeBatcher((keys: { id: string; taskId?: string }[]) => loadResources(db.pool, keys));
-  const commit = makeBatcher(async (items: PlanToCommit[]) => {
+  const commit = makeBatcher(async (items: StepWrite[]) => {
     // one resource at most once per statement; a second plan for it is decided again
     const seen = new Set<string>();
-    const first = items.map((it) => !seen.has(it.resource.id) && !!seen.add(it.resource.id));
-    const out = await commitPlans(
+    const first = items.map((it) => !seen.has(it.resourceId) && !!seen.add(it.resourceId));
+    const out = await commitSteps(
       db.pool,
       items.filter((_, i) => first[i]),
     );
     return first.map((f) => (f ? out.shift()! : null));
   });
-  const committed = new CommittedStates();
+  const committed = new CommitSnapshots();
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
 
@@ -112,11 +86,8 @@ export function makeController(deps: ControllerDeps) {
         log.debug({ resourceId, taskId }, plan.summary);
         return plan;
       }
-      const done = await commit({
-        resource: loaded.resource,
-        plan,
-        msg: plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds, deps.id) : null,
-      });
+      const msg = plan.dispatch ? workMessage(loaded.resource, plan, config.taskExpiresSeconds, deps.id) : null;
+      const done = await commit(stepWrite(loaded.resource, plan, msg));
       if (done) {
         // an entry that no longer matches is harmless (the write is fenced); this only frees it sooner
         const after = afterCommit(loaded.resource, loaded.task, plan);
@@ -164,12 +135,13 @@ export function makeController(deps: ControllerDeps) {
   async function onCallback(msg: CallbackMessage): Promise<void> {
     await step(
       msg.resourceId,
-      (l) =>
-        msg.kind === 'success'
-          ? decideSuccess(l.resource, l.task, msg, env)
-          : decideFailure(l.resource, l.task, msg, env),
+      (l) => {
+        if (msg.kind === 'success') return decideSuccess(l.resource, l.task, msg, env);
+        if (msg.kind === 'pending') return decidePending(l.resource, l.task, msg, env);
+        return decideFailure(l.resource, l.task, msg, env);
+      },
       msg.taskId,
-      committed.take(msg.resourceId, msg.taskId, msg.attempt),
+      committed.take(msg.resourceId, msg.taskId, msg.attempt, msg.check),
     );
   }
 

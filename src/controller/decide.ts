@@ -1,182 +1,30 @@
 // Decide purely, then act: every controller event becomes a Plan (what to write,
 // what to dispatch) computed from the resource as it is now. No I/O here.
-import {
-  applyCallback,
-  ERROR,
-  getNext,
-  NoTransitionError,
-  resourceKinds,
-  type NextTask,
-  type ResourceType,
-} from '../fsm/index.js';
+import { applyCallback, ERROR } from '../fsm/index.js';
 import { errorMessage } from '../errors.js';
-import { uuidv7 } from '../ids.js';
 import { ACTIVE_TASK_STATES, type Json, type Resource, type Task } from '../model.js';
+import {
+  advance,
+  backoffMs,
+  fail,
+  fsmOf,
+  locked,
+  noop,
+  redispatch,
+  staleness,
+  unlocked,
+  type Env,
+  type Plan,
+} from './plan.js';
 
-export type Env = { me: string; leaseMs: number; retryBaseMs: number; retryMaxMs: number; random: () => number };
-
-export type ResourceWrite = {
-  status: string;
-  error: string | null;
-  properties: Json;
-  workerId: string | null;
-  /** Lease length from now; null when the lock is released. */
-  leaseMs: number | null;
-  taskId: string | null;
-  retryCount: number;
-};
-export type NewTransition = {
-  fromStatus: string;
-  toStatus: string;
-  action: string | null;
-  taskId: string | null;
-  outcome: 'SUCCESS' | 'FAILURE' | 'RETRY';
-  error: string | null;
-  durationMs: number | null;
-};
-export type NewTask = {
-  id: string;
-  name: string;
-  fromStatus: string;
-  toStatus: string;
-  step: NextTask;
-  attempt: number;
-};
-export type TaskWrite = {
-  id: string;
-  state: Task['state'];
-  attempt: number;
-  result?: Json;
-  error?: string | null;
-  finished: boolean;
-};
-export type Dispatch = { taskId: string; action: string; attempt: number; delayMs: number; step: NextTask };
-
-export type Plan = {
-  summary: string;
-  write?: ResourceWrite;
-  transitions: NewTransition[];
-  newTask?: NewTask;
-  taskWrite?: TaskWrite;
-  dispatch?: Dispatch;
-};
-
-const noop = (summary: string): Plan => ({ summary, transitions: [] });
-/** The resource at `status` with its lock released. */
-const unlocked = (status: string, error: string | null, properties: Json): ResourceWrite => ({
-  status,
-  error,
-  properties,
-  workerId: null,
-  leaseMs: null,
-  taskId: null,
-  retryCount: 0,
-});
-const fsmOf = (r: Resource) => resourceKinds[r.type as ResourceType].fsm;
-
-/** Capped exponential backoff with "equal jitter": half fixed, half random. */
-export function backoffMs(attempt: number, env: Env): number {
-  const cap = Math.min(env.retryMaxMs, env.retryBaseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(cap / 2 + (env.random() * cap) / 2);
-}
-
-/**
- * The resource has just arrived at `status` (or is sitting there): release the lock when
- * it is at its spec, dispatch the next step otherwise, go to ERROR when there is no step.
- */
-function advance(r: Resource, status: string, properties: Json, env: Env, plan: Plan): Plan {
-  const keepError = status === ERROR ? r.error : null;
-  const release = unlocked(status, keepError, properties);
-  if (status === r.spec) return { ...plan, summary: `${plan.summary}; at spec ${status}`, write: release };
-  let next: NextTask;
-  try {
-    next = getNext(fsmOf(r), status, r.spec);
-  } catch (err) {
-    if (!(err instanceof NoTransitionError)) throw err;
-    if (status === ERROR) {
-      // already in ERROR: record the reason once; a duplicate message changes nothing
-      if (r.error === err.message && !plan.transitions.length) return noop(`stays ERROR: ${err.message}`);
-      return {
-        ...plan,
-        summary: `${plan.summary}; ${err.message}`,
-        write: { ...release, error: err.message },
-        transitions: [...plan.transitions, failTransition(ERROR, null, null, err.message)],
-      };
-    }
-    return {
-      ...plan,
-      summary: `${plan.summary}; ${err.message}`,
-      write: { ...release, status: ERROR, error: err.message },
-      transitions: [...plan.transitions, failTransition(status, null, null, err.message)],
-    };
-  }
-  const task: NewTask = {
-    id: uuidv7(),
-    name: next.action,
-    fromStatus: status,
-    toStatus: next.next,
-    step: next,
-    attempt: 1,
-  };
-  const delayMs = next.countdown * 1000;
-  return {
-    ...plan,
-    summary: `${plan.summary}; dispatch ${next.action} (${status} -> ${next.next})`,
-    write: {
-      status,
-      error: keepError,
-      properties,
-      workerId: env.me,
-      leaseMs: delayMs + env.leaseMs,
-      taskId: task.id,
-      retryCount: 0,
-    },
-    newTask: task,
-    dispatch: { taskId: task.id, action: next.action, attempt: 1, delayMs, step: next },
-  };
-}
-
-function failTransition(from: string, action: string | null, taskId: string | null, error: string): NewTransition {
-  return { fromStatus: from, toStatus: ERROR, action, taskId, outcome: 'FAILURE', error, durationMs: null };
-}
-
-/** A step failed for good: ERROR with the reason, lock released (or on to DELETED if that is the spec). */
-function fail(r: Resource, task: Task, reason: string, env: Env, taskState: Task['state'] = 'FAILURE'): Plan {
-  const base: Plan = {
-    summary: `${task.name} failed: ${reason}`,
-    transitions: [failTransition(r.status, task.name, task.id, reason)],
-    taskWrite: { id: task.id, state: taskState, attempt: task.attempt, error: reason, finished: true },
-  };
-  const errored = { ...r, error: reason };
-  // a delete requested while the step was failing goes on from ERROR (but never loops on a failing delete)
-  if (r.status !== ERROR && fsmOf(r)[ERROR]?.[r.spec]) return advance(errored, ERROR, r.properties, env, base);
-  return { ...base, write: unlocked(ERROR, reason, r.properties) };
-}
-
-/** Re-send the current task as a new attempt after `delayMs`, keeping the lock. */
-function redispatch(r: Resource, task: Task, delayMs: number, error: string, env: Env, summary: string): Plan {
-  const attempt = task.attempt + 1;
-  return {
-    summary,
-    transitions: [],
-    taskWrite: { id: task.id, state: 'RETRY', attempt, error, finished: false },
-    write: {
-      status: r.status,
-      error: r.error,
-      properties: r.properties,
-      workerId: env.me,
-      leaseMs: delayMs + env.leaseMs,
-      taskId: task.id,
-      retryCount: task.attempt,
-    },
-    dispatch: { taskId: task.id, action: task.name, attempt, delayMs, step: task.step },
-  };
-}
+export { backoffMs, type Env, type Plan } from './plan.js';
 
 /** A queued attempt is trusted to be delivered for this many leases before it is sent again. */
 const QUEUED_LEASES = 10;
 /** Take-overs allowed beyond max_retry before the step is given up. */
 const MAX_TAKEOVERS = 5;
+
+type AttemptRef = { taskId: string; attempt: number; check?: number };
 
 /**
  * api_queue: look at the resource as it is now and take the next step if nobody else is.
@@ -202,37 +50,26 @@ export function decideReconcile(
         return {
           summary: `lease renewed: ${task.name} attempt ${task.attempt} is ${queued ? 'queued' : 'running'}`,
           transitions: [],
-          write: {
-            status: r.status,
-            error: r.error,
-            properties: r.properties,
-            workerId: r.workerId,
-            leaseMs: env.leaseMs,
-            taskId: r.taskId,
-            retryCount: r.retryCount,
-          },
+          write: locked(r, r.workerId, env.leaseMs),
         };
       }
       const reason = `lease of ${r.workerId} expired during ${task.name}`;
-      if (task.attempt > task.step.max_retry + MAX_TAKEOVERS)
+      if (task.attempt > task.step.max_retry + MAX_TAKEOVERS) {
         return fail(r, task, `${reason}; given up after ${task.attempt} attempts`, env);
+      }
       return redispatch(r, task, 0, reason, env, `${reason}; taken over, attempt ${task.attempt + 1}`);
     }
   }
-  if (r.status === r.spec)
+  if (r.status === r.spec) {
     return r.workerId
       ? { summary: 'at spec; lock released', transitions: [], write: unlocked(r.status, r.error, r.properties) }
       : noop('at spec');
+  }
   return advance(r, r.status, r.properties, env, noop('reconcile'));
 }
 
 /** callback_queue, success: fold the result in, record the transition, go on. */
-export function decideSuccess(
-  r: Resource,
-  task: Task | null,
-  msg: { taskId: string; attempt: number; result: Json },
-  env: Env,
-): Plan {
+export function decideSuccess(r: Resource, task: Task | null, msg: AttemptRef & { result: Json }, env: Env): Plan {
   const stale = staleness(r, task, msg);
   if (stale) return noop(stale);
   const t = task!;
@@ -245,17 +82,17 @@ export function decideSuccess(
   const base: Plan = {
     summary: `${t.name} succeeded (${r.status} -> ${t.step.next})`,
     transitions: [
-      {
-        fromStatus: r.status,
-        toStatus: t.step.next,
-        action: t.name,
-        taskId: t.id,
-        outcome: 'SUCCESS',
-        error: null,
-        durationMs: null,
-      },
+      { fromStatus: r.status, toStatus: t.step.next, action: t.name, taskId: t.id, outcome: 'SUCCESS', error: null },
     ],
-    taskWrite: { id: t.id, state: 'SUCCESS', attempt: t.attempt, result: msg.result, error: null, finished: true },
+    taskWrite: {
+      id: t.id,
+      state: 'SUCCESS',
+      attempt: t.attempt,
+      checks: t.checks,
+      result: msg.result,
+      error: null,
+      finished: true,
+    },
   };
   return advance(r, t.step.next, properties, env, base);
 }
@@ -264,7 +101,7 @@ export function decideSuccess(
 export function decideFailure(
   r: Resource,
   task: Task | null,
-  msg: { taskId: string; attempt: number; error: string; retryable: boolean; expired?: boolean },
+  msg: AttemptRef & { error: string; retryable: boolean; expired?: boolean },
   env: Env,
 ): Plan {
   const stale = staleness(r, task, msg);
@@ -272,17 +109,100 @@ export function decideFailure(
   const t = task!;
   if (msg.retryable && t.attempt <= t.step.max_retry) {
     const delay = backoffMs(t.attempt, env);
-    return redispatch(
-      r,
-      t,
-      delay,
-      msg.error,
-      env,
-      `${t.name} attempt ${t.attempt} failed (${msg.error}); retry ${t.attempt} of ${t.step.max_retry} in ${delay} ms`,
-    );
+    const summary = `${t.name} attempt ${t.attempt} failed (${msg.error}); retry ${t.attempt} of ${t.step.max_retry} in ${delay} ms`;
+    return redispatch(r, t, delay, msg.error, env, summary);
   }
   const why = msg.retryable ? `${msg.error} (after ${t.attempt} attempts)` : msg.error;
   return fail(r, t, `${t.name} failed: ${why}`, env, msg.expired ? 'REVOKED' : 'FAILURE');
+}
+
+/** How long until the next check of a waiting action: the driver's word if it gave one, else the step's schedule. */
+export function checkDelayMs(step: Task['step'], checks: number, checkAfterS?: number): number {
+  const c = step.check!;
+  const scheduled = Math.min(c.max, c.every * c.backoff ** checks);
+  return Math.round(1000 * (checkAfterS !== undefined ? Math.min(c.max, checkAfterS) : scheduled));
+}
+
+/**
+ * callback_queue, pending: the action started on the VIM and is not done. The resource shows
+ * the step's waiting status and the action is checked again later, as a delayed dispatch that
+ * holds no worker slot meanwhile, until it is done, fails, or passes the step's deadline. A
+ * spec changed meanwhile (a delete, a terminate) is followed at once instead of waiting on.
+ */
+export function decidePending(
+  r: Resource,
+  task: Task | null,
+  msg: AttemptRef & { state: Json; checkAfterS?: number; message?: string },
+  env: Env,
+  now = Date.now(),
+): Plan {
+  const stale = staleness(r, task, msg);
+  if (stale) return noop(stale);
+  const t = task!;
+  const check = t.step.check;
+  if (!check) return fail(r, t, `${t.name}: the driver reported it still in progress, but this step cannot wait`, env);
+  const waiting = t.step.waiting ?? r.status;
+  const entered =
+    r.status !== waiting
+      ? [
+          {
+            fromStatus: r.status,
+            toStatus: waiting,
+            action: t.name,
+            taskId: t.id,
+            outcome: 'WAITING' as const,
+            error: null,
+          },
+        ]
+      : [];
+  const toward = fsmOf(r)[waiting]?.[r.spec] ?? null;
+  if (toward?.action !== t.name) {
+    const reason = `superseded: spec changed to ${r.spec} while ${t.name} waited`;
+    const base: Plan = {
+      summary: `${t.name} ${reason}`,
+      transitions: entered,
+      taskWrite: {
+        id: t.id,
+        state: 'REVOKED',
+        attempt: t.attempt,
+        checks: t.checks,
+        error: reason,
+        progress: msg.state,
+        finished: true,
+      },
+    };
+    return advance(r, waiting, r.properties, env, base);
+  }
+  const since = t.waitingSince?.getTime() ?? now;
+  if (now - since > check.deadline * 1000) {
+    const why = msg.message ? ` (last: ${msg.message})` : '';
+    return fail(r, t, `${t.name} still in progress after ${check.deadline} s, its deadline${why}`, env);
+  }
+  const delayMs = checkDelayMs(t.step, t.checks, msg.checkAfterS);
+  const checks = t.checks + 1;
+  return {
+    summary: `${t.name} in progress${msg.message ? ` (${msg.message})` : ''}; check ${checks} in ${delayMs} ms`,
+    transitions: entered,
+    write: locked(r, env.me, delayMs + env.leaseMs, { status: waiting, taskId: t.id }),
+    taskWrite: {
+      id: t.id,
+      state: 'PENDING',
+      attempt: t.attempt,
+      checks,
+      progress: msg.state,
+      waiting: true,
+      finished: false,
+    },
+    dispatch: {
+      taskId: t.id,
+      action: t.name,
+      attempt: t.attempt,
+      check: checks,
+      delayMs,
+      step: t.step,
+      previous: { ...(t.progress ?? {}), ...msg.state },
+    },
+  };
 }
 
 /** api_queue, retry: an ERROR resource goes back to where it failed and is driven on. */
@@ -292,24 +212,8 @@ export function decideRetry(r: Resource, failedFrom: string, env: Env): Plan {
   const base: Plan = {
     summary: `retry from ERROR to ${failedFrom}`,
     transitions: [
-      {
-        fromStatus: ERROR,
-        toStatus: failedFrom,
-        action: 'retry',
-        taskId: null,
-        outcome: 'RETRY',
-        error: null,
-        durationMs: null,
-      },
+      { fromStatus: ERROR, toStatus: failedFrom, action: 'retry', taskId: null, outcome: 'RETRY', error: null },
     ],
   };
   return advance({ ...r, error: null }, failedFrom, r.properties, env, base);
-}
-
-function staleness(r: Resource, task: Task | null, msg: { taskId: string; attempt: number }): string | null {
-  if (!task) return `stale callback: task ${msg.taskId} unknown`;
-  if (r.taskId !== msg.taskId) return `stale callback: resource is not waiting for task ${msg.taskId}`;
-  if (task.attempt !== msg.attempt) return `stale callback: attempt ${msg.attempt}, current is ${task.attempt}`;
-  if (!ACTIVE_TASK_STATES.includes(task.state)) return `stale callback: task already ${task.state}`;
-  return null;
 }

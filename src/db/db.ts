@@ -11,6 +11,8 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export type Db = {
   pool: pg.Pool;
   prisma: PrismaClient;
+  /** Whether the database answers now. */
+  ping(): Promise<boolean>;
   /** Run fn in one transaction on one connection; rolls back on throw. */
   tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -74,10 +76,23 @@ export function makeDb(opts: { url: string; poolSize: number; log: Logger; appNa
   return {
     pool,
     prisma,
+    ping: async () => (await pool.query('SELECT 1')).rowCount === 1,
     tx,
     async close() {
       await prisma.$disconnect().catch(() => {});
       await pool.end().catch(() => {});
     },
   };
+}
+
+/** Whether PostgreSQL at `url` accepts a connection now (its maintenance database; for a start-up check). */
+export async function probeDatabase(url: string, timeoutMs = 3_000): Promise<void> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: timeoutMs });
+  try {
+    await c.connect();
+  } finally {
+    await c.end().catch(() => {});
+  }
 }

@@ -1,22 +1,43 @@
-// The transactional outbox: rows written with the change that caused them.
-import type { QueueName } from '../broker/messages.js';
+// The transactional outbox: rows written with the change that caused them. Every outbox row
+// is written by OUTBOX_INSERT, alone (insertOutbox) or inside the statement of that change.
+import type { QueueName } from '../broker/topology.js';
 import type { Sql } from './db.js';
 
 export type OutboxInsert = { queue: QueueName; payload: unknown; priority?: number; delayMs?: number };
 export type OutboxRow = { id: number; queue: QueueName; payload: unknown; priority: number; delayMs: number };
 
-export async function insertOutbox(c: Sql, msgs: OutboxInsert[]): Promise<OutboxRow[]> {
-  const out: OutboxRow[] = [];
-  for (const m of msgs) {
-    const delayMs = Math.max(0, Math.round(m.delayMs ?? 0));
-    const r = await c.query<{ id: number }>(
-      `INSERT INTO outbox (exchange, routing_key, payload, priority, available_at)
-       VALUES ('', $1, $2, $3, now() + $4 * interval '1 millisecond') RETURNING id`,
-      [m.queue, JSON.stringify(m.payload), m.priority ?? 0, delayMs],
-    );
-    out.push({ id: r.rows[0]!.id, queue: m.queue, payload: m.payload, priority: m.priority ?? 0, delayMs });
-  }
-  return out;
+/**
+ * The one INSERT of outbox rows, from `source`: a query (or CTE name) yielding the columns
+ * queue, payload, priority, delay_ms. Returns id and payload of each row.
+ */
+export const OUTBOX_INSERT = (source: string) => `
+  INSERT INTO outbox (exchange, routing_key, payload, priority, available_at)
+  SELECT '', m.queue, m.payload, m.priority, now() + m.delay_ms * interval '1 millisecond'
+    FROM (${source}) AS m(queue, payload, priority, delay_ms)
+  RETURNING id, payload`;
+
+const delayOf = (m: OutboxInsert) => Math.max(0, Math.round(m.delayMs ?? 0));
+
+/** An outbox row as written, given the id its INSERT returned. */
+export const written = (m: OutboxInsert, id: number): OutboxRow => ({
+  id,
+  queue: m.queue,
+  payload: m.payload,
+  priority: m.priority ?? 0,
+  delayMs: delayOf(m),
+});
+
+/** The values OUTBOX_INSERT takes from a message, in its columns' order. */
+export const outboxValues = (m: OutboxInsert) => [m.queue, JSON.stringify(m.payload), m.priority ?? 0, delayOf(m)];
+
+/** Write one outbox row (within the caller's transaction). */
+export async function insertOutbox(c: Sql, m: OutboxInsert): Promise<OutboxRow> {
+  const r = await c.query<{ id: number }>({
+    name: 'nfvo_outbox_insert',
+    text: OUTBOX_INSERT('SELECT $1::text, $2::jsonb, $3::int, $4::int'),
+    values: outboxValues(m),
+  });
+  return written(m, r.rows[0]!.id);
 }
 
 // due: unsent, available, and either delayed or past its writer's grace

@@ -1,22 +1,58 @@
 // The controller's bookkeeping of one step. Read without locking, decide, then write the
-// whole plan (resource, task, transitions, outbox message) in ONE statement that only
+// whole decision (resource, task, transitions, outbox message) in ONE statement that only
 // takes effect if the resource's version is still the one that was read (optimistic
 // fencing): a concurrent change makes the write a no-op and the step is decided again.
-import type { Plan } from '../controller/decide.js';
-import type { Resource, Task } from '../model.js';
+import type { NextTask } from '../fsm/types.js';
+import type { Json, Resource, Task } from '../model.js';
 import type { Sql } from './db.js';
-import type { OutboxInsert, OutboxRow } from './outbox-repository.js';
-import { RESOURCE_COLS, toResource, toTask } from './rows.js';
+import { OUTBOX_INSERT, type OutboxInsert, type OutboxRow } from './outbox-repository.js';
+import { RESOURCE_COLS, TASK_COLS, toResource, toTask, type ResourceRow, type TaskRow } from './rows.js';
 
 /** `taskIdleMs`: how long since the task row last changed (a running attempt's heartbeat). */
 export type Loaded = { resource: Resource; task: Task | null; leaseExpired: boolean; taskIdleMs: number };
 
-const TASK_AS = `t.id AS t_id, t.name AS t_name, t.resource_id AS t_resource_id, t.state AS t_state, t.attempt AS t_attempt,
-  t.from_status AS t_from_status, t.to_status AS t_to_status, t.step AS t_step, t.result AS t_result, t.error AS t_error,
-  t.progress AS t_progress, t.created_at AS t_created_at, t.started_at AS t_started_at, t.finished_at AS t_finished_at, t.updated_at AS t_updated_at`;
+/** What one step writes, all or nothing, fenced by the resource's version. */
+export type StepWrite = {
+  resourceId: string;
+  /** The version the decision was made on: nothing is written if the row has moved on. */
+  version: number;
+  resource: {
+    status: string;
+    error: string | null;
+    properties: Json;
+    workerId: string | null;
+    /** Lease length from now; null when the lock is released. */
+    leaseMs: number | null;
+    taskId: string | null;
+    retryCount: number;
+  };
+  newTask?: { id: string; name: string; fromStatus: string; toStatus: string; step: NextTask; attempt: number };
+  taskWrite?: {
+    id: string;
+    state: Task['state'];
+    attempt: number;
+    checks: number;
+    result?: Json;
+    error?: string | null;
+    /** Merged into the task's progress. */
+    progress?: Json;
+    /** The action has started waiting on the VIM (waiting_since is set if it is not yet). */
+    waiting?: boolean;
+    finished: boolean;
+  };
+  transitions: {
+    fromStatus: string;
+    toStatus: string;
+    action: string | null;
+    taskId: string | null;
+    outcome: string;
+    error: string | null;
+  }[];
+  outbox: OutboxInsert | null;
+};
 
 const LOAD_RESOURCES = `SELECT ${RESOURCE_COLS}, (r.lease_until IS NOT NULL AND r.lease_until < now()) AS lease_expired,
-  (extract(epoch FROM now() - t.updated_at) * 1000)::float8 AS task_idle_ms, ${TASK_AS}
+  (extract(epoch FROM now() - t.updated_at) * 1000)::float8 AS task_idle_ms, ${TASK_COLS('t.')}
   , q.n AS q_n
   FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS q(id, task_id, n)
   JOIN resources r ON r.id = q.id
@@ -24,13 +60,13 @@ const LOAD_RESOURCES = `SELECT ${RESOURCE_COLS}, (r.lease_until IS NOT NULL AND 
 
 function toLoaded(row: Record<string, unknown>): Loaded {
   let task: Task | null = null;
-  if (row.t_id) {
+  if (row['t.id']) {
     const t: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(row)) if (k.startsWith('t_')) t[k.slice(2)] = v;
-    task = toTask(t);
+    for (const [k, v] of Object.entries(row)) if (k.startsWith('t.')) t[k.slice(2)] = v;
+    task = toTask(t as TaskRow);
   }
   return {
-    resource: toResource(row),
+    resource: toResource(row as ResourceRow),
     task,
     leaseExpired: row.lease_expired as boolean,
     taskIdleMs: Number(row.task_idle_ms ?? 0),
@@ -48,16 +84,17 @@ export async function loadResources(c: Sql, keys: { id: string; taskId?: string 
   return keys.map((_, i) => byKey.get(i + 1) ?? null);
 }
 
-// Many plans in one statement: each resource row is written only if its version is still
-// the one its plan was decided on; the task, transitions and outbox rows of a plan are
+// Many steps in one statement: each resource row is written only if its version is still
+// the one its step was decided on; the task, transitions and outbox rows of a step are
 // written only with its resource row. $2 repeats the ids as an array, so the planner finds
 // the rows by primary key (joined to the JSON input alone, it expects 100 rows and scans).
-const COMMIT_PLANS = `
+const COMMIT_STEPS = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
     n int, id uuid, version int, status text, error text, properties jsonb, worker_id text, lease_ms int, task_id uuid, retry_count int,
     nt_id uuid, nt_name text, nt_attempt int, nt_from text, nt_to text, nt_step jsonb,
-    tw_id uuid, tw_state text, tw_attempt int, tw_result jsonb, tw_error text, tw_finished boolean,
+    tw_id uuid, tw_state text, tw_attempt int, tw_checks int, tw_result jsonb, tw_error text, tw_progress jsonb,
+    tw_waiting boolean, tw_finished boolean,
     transitions jsonb, ob_queue text, ob_payload jsonb, ob_priority int, ob_delay_ms int)
 ), upd AS (
   UPDATE resources r SET status = i.status, error = i.error, properties = i.properties, worker_id = i.worker_id,
@@ -73,7 +110,10 @@ WITH input AS (
   SELECT nt_id, nt_name, id, 'PENDING', nt_attempt, nt_from, nt_to, nt_step FROM ok WHERE nt_id IS NOT NULL
   RETURNING id
 ), task_upd AS (
-  UPDATE tasks t SET state = ok.tw_state, attempt = ok.tw_attempt, result = COALESCE(ok.tw_result, t.result), error = ok.tw_error,
+  UPDATE tasks t SET state = ok.tw_state, attempt = ok.tw_attempt, checks = ok.tw_checks,
+         result = COALESCE(ok.tw_result, t.result), error = ok.tw_error,
+         progress = CASE WHEN ok.tw_progress IS NULL THEN t.progress ELSE COALESCE(t.progress, '{}') || ok.tw_progress END,
+         waiting_since = CASE WHEN ok.tw_waiting THEN COALESCE(t.waiting_since, now()) ELSE t.waiting_since END,
          finished_at = CASE WHEN ok.tw_finished THEN now() ELSE NULL END, updated_at = now()
     FROM ok
    WHERE t.id = ok.tw_id
@@ -86,31 +126,25 @@ WITH input AS (
          WITH ORDINALITY AS x(from_status, to_status, action, task_id, outcome, error, ord)
    ORDER BY ok.n, x.ord
   RETURNING id
-), ob AS (
-  INSERT INTO outbox (exchange, routing_key, payload, priority, available_at)
-  SELECT '', ob_queue, ob_payload, ob_priority, now() + ob_delay_ms * interval '1 millisecond' FROM ok WHERE ob_queue IS NOT NULL
-  RETURNING id, (payload->>'resourceId')::uuid AS resource_id
-)
+), ob AS (${OUTBOX_INSERT('SELECT ob_queue, ob_payload, ob_priority, ob_delay_ms FROM ok WHERE ob_queue IS NOT NULL')})
 SELECT (SELECT coalesce(json_agg(id), '[]') FROM upd) AS updated,
-       (SELECT coalesce(json_agg(json_build_object('resourceId', resource_id, 'id', id)), '[]') FROM ob) AS outbox`;
-
-export type PlanToCommit = { resource: Resource; plan: Plan; msg: OutboxInsert | null };
+       (SELECT coalesce(json_agg(json_build_object('resourceId', payload->>'resourceId', 'id', id)), '[]') FROM ob) AS outbox`;
 
 /**
- * Write plans, each only if its resource is still at the version it was read at. Returns,
- * per plan, null when it was not (nothing of it written), else its outbox row to publish.
+ * Write steps, each only if its resource is still at the version it was read at. Returns,
+ * per step, null when it was not (nothing of it written), else its outbox row to publish.
  * One resource may appear at most once per call.
  */
-export async function commitPlans(c: Sql, items: PlanToCommit[]): Promise<({ outbox: OutboxRow | null } | null)[]> {
-  const input = items.map(({ resource: r, plan, msg }, n) => {
-    const w = plan.write;
-    if (!w) throw new Error('a plan that changes anything must write the resource');
-    const nt = plan.newTask;
-    const tw = plan.taskWrite;
+export async function commitSteps(c: Sql, items: StepWrite[]): Promise<({ outbox: OutboxRow | null } | null)[]> {
+  const input = items.map((it, n) => {
+    const w = it.resource;
+    const nt = it.newTask;
+    const tw = it.taskWrite;
+    const msg = it.outbox;
     return {
       n,
-      id: r.id,
-      version: r.version,
+      id: it.resourceId,
+      version: it.version,
       status: w.status,
       error: w.error,
       properties: w.properties,
@@ -127,10 +161,13 @@ export async function commitPlans(c: Sql, items: PlanToCommit[]): Promise<({ out
       tw_id: tw?.id ?? null,
       tw_state: tw?.state ?? null,
       tw_attempt: tw?.attempt ?? null,
+      tw_checks: tw?.checks ?? 0,
       tw_result: tw?.result ?? null,
       tw_error: tw?.error ?? null,
+      tw_progress: tw?.progress ?? null,
+      tw_waiting: tw?.waiting ?? false,
       tw_finished: tw?.finished ?? false,
-      transitions: plan.transitions.map((t) => ({
+      transitions: it.transitions.map((t) => ({
         from_status: t.fromStatus,
         to_status: t.toStatus,
         action: t.action,
@@ -145,15 +182,16 @@ export async function commitPlans(c: Sql, items: PlanToCommit[]): Promise<({ out
     };
   });
   const res = await c.query<{ updated: string[]; outbox: { resourceId: string; id: number }[] }>({
-    name: 'nfvo_commit_plans',
-    text: COMMIT_PLANS,
+    name: 'nfvo_commit_steps',
+    text: COMMIT_STEPS,
     values: [JSON.stringify(input), input.map((i) => i.id)],
   });
   const updated = new Set(res.rows[0]!.updated);
   const outboxIds = new Map(res.rows[0]!.outbox.map((o) => [o.resourceId, Number(o.id)]));
-  return items.map(({ resource, msg }, n) => {
-    if (!updated.has(resource.id)) return null;
-    const id = outboxIds.get(resource.id);
+  return items.map((it, n) => {
+    if (!updated.has(it.resourceId)) return null;
+    const id = outboxIds.get(it.resourceId);
+    const msg = it.outbox;
     const delayMs = input[n]!.ob_delay_ms;
     return {
       outbox:

@@ -2,7 +2,8 @@
 import { ACTIVE_TASK_STATES } from '../model.js';
 import type { Sql } from './db.js';
 
-export type AttemptKey = { taskId: string; attempt: number; redelivered: boolean };
+/** One run of a task's action: its attempt, and which check of it (0: the attempt's first run). */
+export type AttemptKey = { taskId: string; attempt: number; check: number; redelivered: boolean };
 
 /**
  * Mark attempts STARTED, each only if it is still the current one (a stale, finished or
@@ -11,20 +12,26 @@ export type AttemptKey = { taskId: string; attempt: number; redelivered: boolean
  * `staleMs`, never by a duplicate copy while another worker is on it. Task rows only.
  */
 export async function startAttempts(c: Sql, keys: AttemptKey[], staleMs: number): Promise<boolean[]> {
-  const r = await c.query<{ id: string; attempt: number }>({
+  const r = await c.query<{ id: string; attempt: number; checks: number }>({
     name: 'nfvo_start_attempts',
     text: `UPDATE tasks t SET state = 'STARTED', started_at = COALESCE(t.started_at, now()), updated_at = now()
-             FROM unnest($1::uuid[], $2::int[], $3::boolean[]) AS k(id, attempt, redelivered)
-            WHERE t.id = k.id AND t.attempt = k.attempt
-              AND (t.state IN ('PENDING', 'RETRY') OR (t.state = 'STARTED' AND (k.redelivered OR t.updated_at < now() - $4 * interval '1 millisecond')))
-           RETURNING t.id, t.attempt`,
-    values: [keys.map((k) => k.taskId), keys.map((k) => k.attempt), keys.map((k) => k.redelivered), staleMs],
+             FROM unnest($1::uuid[], $2::int[], $3::int[], $4::boolean[]) AS k(id, attempt, checks, redelivered)
+            WHERE t.id = k.id AND t.attempt = k.attempt AND t.checks = k.checks
+              AND (t.state IN ('PENDING', 'RETRY') OR (t.state = 'STARTED' AND (k.redelivered OR t.updated_at < now() - $5 * interval '1 millisecond')))
+           RETURNING t.id, t.attempt, t.checks`,
+    values: [
+      keys.map((k) => k.taskId),
+      keys.map((k) => k.attempt),
+      keys.map((k) => k.check),
+      keys.map((k) => k.redelivered),
+      staleMs,
+    ],
   });
-  const started = new Set(r.rows.map((x) => `${x.id}/${x.attempt}`));
+  const started = new Set(r.rows.map((x) => `${x.id}/${x.attempt}/${x.checks}`));
   // the same attempt twice in one batch: only the first copy runs
   const seen = new Set<string>();
   return keys.map((k) => {
-    const key = `${k.taskId}/${k.attempt}`;
+    const key = `${k.taskId}/${k.attempt}/${k.check}`;
     if (!started.has(key) || seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -32,16 +39,26 @@ export async function startAttempts(c: Sql, keys: AttemptKey[], staleMs: number)
 }
 
 /**
- * Renew the lease while an attempt runs, and store its progress if given. Two statements,
- * each locking one row, so a heartbeat can never deadlock with the controller.
+ * Renew the lease while an attempt runs, and merge its progress into the task's if given
+ * (what a waiting action recorded stays, beside a percentage). Two statements, each locking
+ * one row, so a heartbeat can never deadlock with the controller.
  */
 export async function heartbeat(
   c: Sql,
-  a: { taskId: string; attempt: number; resourceId: string; leaseMs: number; progress?: Record<string, unknown> },
+  a: {
+    taskId: string;
+    attempt: number;
+    check: number;
+    resourceId: string;
+    leaseMs: number;
+    progress?: Record<string, unknown>;
+  },
 ): Promise<boolean> {
   const t = await c.query(
-    `UPDATE tasks SET progress = COALESCE($3::jsonb, progress), updated_at = now() WHERE id = $1 AND attempt = $2 AND state = 'STARTED'`,
-    [a.taskId, a.attempt, a.progress ? JSON.stringify(a.progress) : null],
+    `UPDATE tasks SET progress = CASE WHEN $4::jsonb IS NULL THEN progress ELSE COALESCE(progress, '{}') || $4::jsonb END,
+            updated_at = now()
+      WHERE id = $1 AND attempt = $2 AND checks = $3 AND state = 'STARTED'`,
+    [a.taskId, a.attempt, a.check, a.progress ? JSON.stringify(a.progress) : null],
   );
   if (t.rowCount !== 1) return false;
   await c.query(

@@ -3,8 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { uuidv7 } from '../ids.js';
 import type { Sql } from './db.js';
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../model.js';
+
+export { ROLES, type Role };
 export type TokenInfo = { id: string; name: string; role: Role; createdAt: Date; revokedAt: Date | null };
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -50,3 +51,15 @@ function toInfo(x: Record<string, unknown>): TokenInfo {
     revokedAt: (x.revoked_at as Date | null) ?? null,
   };
 }
+
+/** The token queries on one pool. */
+export function makeTokenStore(c: Sql) {
+  return {
+    create: (role: Role, name: string) => createToken(c, role, name),
+    findRole: (token: string) => findRole(c, token),
+    list: () => listTokens(c),
+    revoke: (id: string) => revokeToken(c, id),
+  };
+}
+
+export type TokenStore = ReturnType<typeof makeTokenStore>;

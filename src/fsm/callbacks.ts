@@ -20,7 +20,7 @@ const drop =
     return out;
   };
 
-export const stepCallbacks: Readonly<Record<string, StepCallback>> = {
+export const stepCallbacks = {
   store_artifact: pick('artifactUri', 'checksum'),
   store_descriptor: pick('descriptor'),
   store_catalog_id: pick('catalogId'),
@@ -29,7 +29,9 @@ export const stepCallbacks: Readonly<Record<string, StepCallback>> = {
   store_server_id: pick('serverId'),
   clear_compute: drop('serverId', 'hostId'),
   store_rule_ids: pick('ruleIds'),
-};
+} as const satisfies Record<string, StepCallback>;
+
+export type CallbackName = keyof typeof stepCallbacks;
 
 export class UnknownCallbackError extends Error {
   constructor(name: string) {
@@ -37,10 +39,10 @@ export class UnknownCallbackError extends Error {
   }
 }
 
-/** Apply a named callback; null means "no callback". Throws on an unknown name. */
+/** Apply a named callback; null means "no callback". Throws on an unknown name (a message from another version). */
 export function applyCallback(name: string | null, properties: Properties, result: Properties): Properties {
   if (name === null) return properties;
-  const fn = stepCallbacks[name];
+  const fn = (stepCallbacks as Record<string, StepCallback>)[name];
   if (!fn) throw new UnknownCallbackError(name);
   return fn(properties, result);
 }

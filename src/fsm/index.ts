@@ -6,7 +6,8 @@ import { vnfFsm } from './vnf.fsm.js';
 import { volumeFsm } from './volume.fsm.js';
 
 export * from './types.js';
-export { applyCallback, stepCallbacks } from './callbacks.js';
+export { applyCallback, stepCallbacks, type CallbackName } from './callbacks.js';
+export { ACTION_NAMES, actionResults, isActionName, resultProblem, type ActionName } from './actions.js';
 
 export const RESOURCE_TYPES = ['vnf_package', 'volume', 'vnf', 'acl'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
@@ -39,9 +40,14 @@ export function getNext(fsm: FsmTable, current: string, expected: string): NextT
   return next;
 }
 
-/** Every status that appears in a table, as a row or as a step's `next`. */
+/** Every status that appears in a table, as a row, as a step's `next` or as its `waiting`. */
 export function statusesOf(fsm: FsmTable): string[] {
   const s = new Set<string>(Object.keys(fsm));
-  for (const row of Object.values(fsm)) for (const t of Object.values(row)) s.add(t.next);
+  for (const row of Object.values(fsm)) {
+    for (const t of Object.values(row)) {
+      s.add(t.next);
+      if (t.waiting) s.add(t.waiting);
+    }
+  }
   return [...s];
 }

@@ -1,12 +1,19 @@
 import { step, type FsmTable } from './types.js';
 
-const del = step('vnfp.delete', 'DELETED');
+const del = step('vnfp.delete', 'DELETED', { waiting: 'DELETING' });
+const register = step('vnfp.register', 'ONBOARDED', {
+  callback: 'store_catalog_id',
+  re_entrant: false,
+  waiting: 'REGISTERING',
+});
 
 // prettier-ignore
-export const vnfPackageFsm: FsmTable = {
-  CREATED:   { ONBOARDED: step('vnfp.upload', 'UPLOADED', { callback: 'store_artifact', re_entrant: false }), DELETED: del },
-  UPLOADED:  { ONBOARDED: step('vnfp.validate', 'VALIDATED', { callback: 'store_descriptor' }), DELETED: del },
-  VALIDATED: { ONBOARDED: step('vnfp.register', 'ONBOARDED', { callback: 'store_catalog_id', re_entrant: false }), DELETED: del },
-  ONBOARDED: { DELETED: del },
-  ERROR:     { DELETED: del },
-};
+export const vnfPackageFsm = {
+  CREATED:     { ONBOARDED: step('vnfp.upload', 'UPLOADED', { callback: 'store_artifact', re_entrant: false }), DELETED: del },
+  UPLOADED:    { ONBOARDED: step('vnfp.validate', 'VALIDATED', { callback: 'store_descriptor' }), DELETED: del },
+  VALIDATED:   { ONBOARDED: register, DELETED: del },
+  REGISTERING: { ONBOARDED: register, DELETED: del },
+  ONBOARDED:   { DELETED: del },
+  DELETING:    { DELETED: del },
+  ERROR:       { DELETED: del },
+} as const satisfies FsmTable;

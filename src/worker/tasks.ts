@@ -1,7 +1,11 @@
-// The task registry: action name (as in the FSM tables) -> driver function.
+// The task registry: action name (as in the FSM tables) -> driver function. Typed by the
+// actions the tables name, so a table entry without a task, or a task without an entry,
+// does not compile.
 import type { Action, Driver } from '../drivers/driver.js';
+import type { ActionName } from '../fsm/index.js';
 
-export type TaskList = Readonly<Record<string, Action>>;
+export type TaskListOf<A extends string> = { readonly [K in A]: Action };
+export type TaskList = TaskListOf<ActionName>;
 
 export function makeTaskList(d: Driver): TaskList {
   return {

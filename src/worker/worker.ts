@@ -1,14 +1,15 @@
 // The worker: consume work_queue -> run the action through the driver -> publish the
-// success or error callback -> ack. An attempt that is no longer current is skipped.
+// success, error or pending callback -> ack. An attempt that is no longer current is skipped.
 import { PoisonMessageError, type Broker } from '../broker/broker.js';
-import { WorkMessageSchema, type CallbackMessage, type WorkMessage } from '../broker/messages.js';
+import { WorkMessageSchema, type WorkMessage } from '../broker/messages.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { makeBatcher } from '../batch.js';
 import { heartbeat, startAttempts, type AttemptKey } from '../db/task-repository.js';
-import { DriverError } from '../drivers/driver.js';
 import { errorMessage } from '../errors.js';
+import { isActionName } from '../fsm/index.js';
 import type { Logger } from '../log.js';
+import { failed, fromError, fromOutcome, type Report } from './report.js';
 import type { TaskList } from './tasks.js';
 
 export type WorkerDeps = { id: string; db: Db; broker: Broker; tasks: TaskList; log: Logger; config: Config };
@@ -29,49 +30,36 @@ export function makeWorker(deps: WorkerDeps) {
       taskId: msg.taskId,
       action: msg.action,
       attempt: msg.attempt,
-    });
-    const base = {
-      v: 1 as const,
-      taskId: msg.taskId,
-      resourceId: msg.resourceId,
-      attempt: msg.attempt,
-      nextTask: msg.callbacks.success.nextTask,
-    };
-    const failed = (error: string, retryable: boolean, expired?: true): CallbackMessage => ({
-      ...base,
-      kind: 'error',
-      error,
-      retryable,
-      ...(expired ? { expired } : {}),
-      nextTask: msg.callbacks.error.nextTask,
+      ...(msg.check ? { check: msg.check } : {}),
     });
     // to the controller that dispatched the attempt (the shared callback queue if it is gone)
-    const report = (cb: CallbackMessage) => broker.publish('callback_queue', cb, { owner: msg.replyTo });
-    const fn = tasks[msg.action];
-    if (!fn) {
+    const report = (cb: Report) => broker.publish('callback_queue', cb, { owner: msg.replyTo });
+    if (!isActionName(msg.action)) {
       // fail loudly: the step fails for good (its resource goes to ERROR) and the message is dead-lettered
       log.error('unknown action');
-      await report(failed(`unknown action "${msg.action}"`, false));
+      await report(failed(msg, `unknown action "${msg.action}"`, false));
       throw new PoisonMessageError(`unknown task "${msg.action}"`);
     }
-    const ids = { taskId: msg.taskId, attempt: msg.attempt, resourceId: msg.resourceId, leaseMs };
-    if (!(await start({ taskId: msg.taskId, attempt: msg.attempt, redelivered: meta.redelivered }))) {
+    const fn = tasks[msg.action];
+    const key = { taskId: msg.taskId, attempt: msg.attempt, check: msg.check };
+    if (!(await start({ ...key, redelivered: meta.redelivered }))) {
       log.info('attempt is no longer current (done, superseded or revoked); skipped');
       return;
     }
     if (msg.expiresAt !== undefined && Date.now() > msg.expiresAt) {
       log.warn({ expiresAt: new Date(msg.expiresAt).toISOString() }, 'attempt expired before it ran; not run');
-      await report(failed(`${msg.action} expired before a worker ran it`, true, true));
+      await report(failed(msg, `${msg.action} expired before a worker ran it`, true, true));
       return;
     }
     log.debug('action started');
+    const beatKey = { ...key, resourceId: msg.resourceId, leaseMs };
     // aborted when the process stops or the task is revoked
     const attemptAbort = new AbortController();
     // started while the process was stopping: aborted like those already running
     if (stopped) attemptAbort.abort(new Error('worker stopping'));
     running.add(attemptAbort);
     const beat = setInterval(() => {
-      heartbeat(db.pool, ids)
+      heartbeat(db.pool, beatKey)
         .then((current) => {
           if (!current && !attemptAbort.signal.aborted) {
             log.warn('attempt revoked or superseded while running; aborting it');
@@ -80,26 +68,35 @@ export function makeWorker(deps: WorkerDeps) {
         })
         .catch((err) => log.warn({ err: errorMessage(err) }, 'lease renewal failed'));
     }, heartbeatMs);
-    let cb: CallbackMessage;
+    let cb: Report;
     try {
-      const result = await fn(msg.args, {
+      const step = msg.callbacks.success.nextTask;
+      const outcome = await fn(msg.args, {
         taskId: msg.taskId,
         resourceId: msg.resourceId,
         resourceType: msg.resourceType,
         attempt: msg.attempt,
-        reEntrant: msg.callbacks.success.nextTask.re_entrant,
+        idempotencyKey: msg.taskId,
+        reEntrant: step.re_entrant,
+        canWait: step.check !== null,
+        previous: msg.args.previous,
         signal: attemptAbort.signal,
         log,
         progress: async (p) => {
-          await heartbeat(db.pool, { ...ids, progress: p });
+          await heartbeat(db.pool, { ...beatKey, progress: p });
         },
       });
-      cb = { ...base, kind: 'success', result };
-      log.info('action succeeded');
+      cb = fromOutcome(msg, outcome);
+      if (cb.kind === 'success') log.info('action succeeded');
+      else if (cb.kind === 'pending')
+        log.info(
+          { checkAfterS: outcome.status === 'in_progress' ? outcome.checkAfterS : undefined },
+          'action in progress; to be checked again',
+        );
+      else log.warn({ err: cb.error }, 'action returned an invalid result');
     } catch (err) {
-      const retryable = err instanceof DriverError ? err.retryable : true;
-      cb = failed(errorMessage(err), retryable);
-      log.warn({ err: errorMessage(err), retryable }, 'action failed');
+      cb = fromError(msg, err);
+      log.warn({ err: errorMessage(err), retryable: cb.kind === 'error' && cb.retryable }, 'action failed');
     } finally {
       clearInterval(beat);
       running.delete(attemptAbort);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
-import { ALL_QUEUES, ownerQueue } from '../../src/broker/messages.js';
+import { ALL_QUEUES, ownerQueue } from '../../src/broker/topology.js';
 import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { spawnNfvo, type Proc } from '../helpers/procs.js';
@@ -314,8 +314,9 @@ describe('chaos', { timeout: 600_000 }, () => {
     assert.equal(settled, true, `stuck: ${JSON.stringify(stuck)}`);
     enter('workload', 'checking');
 
-    const rows = (await env.pool.query('SELECT id, type, status, spec, worker_id, error, simulate FROM resources'))
-      .rows;
+    const rows = (
+      await env.pool.query('SELECT id, type, status, spec, worker_id, error, driver_options AS simulate FROM resources')
+    ).rows;
     const unexpectedErrors = rows.filter((r) => r.status === 'ERROR' && !ids.get(r.id)?.injected);
     assert.deepEqual(
       unexpectedErrors.map((r) => `${r.type} ${r.id}: ${r.error}`),

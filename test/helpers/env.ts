@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { pino } from 'pino';
-import { deleteTopology } from '../../src/broker/broker.js';
+import { deleteTopology } from './topology.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createToken, ROLES, type Role } from '../../src/db/token-repository.js';

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { within } from '../../src/deadline.js';
+import { within } from '../../src/within.js';
 import { ROOT } from './env.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');

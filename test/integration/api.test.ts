@@ -250,10 +250,12 @@ describe('REST API', () => {
     assert.deepEqual(Object.keys(r.body.table.CREATED.ONBOARDED).sort(), [
       'action',
       'callback',
+      'check',
       'countdown',
       'max_retry',
       'next',
       're_entrant',
+      'waiting',
     ]);
     assert.equal((await api.get('/v1/fsm/vnf')).body.table.INSTANTIATED.TERMINATED.next, 'TERMINATED');
   });

@@ -74,6 +74,37 @@ const queryArb = fc.dictionary(fc.constantFrom('type', 'status', 'limit', 'curso
   maxKeys: 3,
 });
 
+/** Strings PostgreSQL refuses (a NUL, a lone surrogate half), somewhere inside an otherwise ordinary string. */
+const unstorable = fc
+  .tuple(
+    fc.string({ maxLength: 10 }),
+    fc.constantFrom('\u0000', '\ud800', '\udfff', '\udbff\u0041'),
+    fc.string({ maxLength: 10 }),
+  )
+  .map(([a, bad, b]) => a + bad + b);
+
+/** A valid create body per route, to mutate one field of. */
+const VALID: Record<string, Record<string, unknown>> = {
+  '/v1/vnf-packages': { name: 'pkg', version: '1.0', vendor: 'acme', simulate: { refuse: { upload: 'no' } } },
+  '/v1/volumes': { name: 'vol', sizeGb: 1 },
+  '/v1/acls': { name: 'acl', rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: '10.0.0.0/8' }] },
+  '/v1/tokens': { name: 'tok', role: 'viewer' },
+};
+
+/** Every path to a string or number leaf of a body (the fields a mutation may replace). */
+function leaves(v: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (v && typeof v === 'object')
+    return Object.entries(v).flatMap(([k, x]) => leaves(x, [...path, Array.isArray(v) ? Number(k) : k]));
+  return [path];
+}
+
+function setAt(v: unknown, path: (string | number)[], value: unknown): unknown {
+  if (!path.length) return value;
+  const copy: any = Array.isArray(v) ? [...v] : { ...(v as object) };
+  copy[path[0]!] = setAt(copy[path[0]!], path.slice(1), value);
+  return copy;
+}
+
 describe('hostile input', () => {
   let env: TestEnv;
   let nfvo: Running;
@@ -94,6 +125,51 @@ describe('hostile input', () => {
         'SELECT (SELECT count(*) FROM resources) + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM api_tokens) AS n',
       )
     ).rows[0].n;
+
+  /** Send a JSON body as an admin; the response, and whether it wrote anything. */
+  async function send(method: string, path: string, body: string) {
+    const before = await count();
+    const res = await fetch(new URL(path, base), {
+      method,
+      headers: { ...env.auth('admin'), 'content-type': 'application/json' },
+      body,
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      type: res.headers.get('content-type')?.split(';')[0],
+      text,
+      wrote: (await count()) !== before,
+    };
+  }
+
+  it('a valid body with one field made unstorable (a NUL, a lone surrogate, in a value or a key) is a 422 naming it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...Object.keys(VALID)),
+        fc.nat(),
+        unstorable,
+        fc.boolean(),
+        async (path, pick, bad, asKey) => {
+          const valid = VALID[path]!;
+          const at = leaves(valid)[pick % leaves(valid).length]!;
+          const body = asKey ? setAt(valid, [...at.slice(0, -1), bad], 'x') : setAt(valid, at, bad);
+          const r = await send('POST', path, JSON.stringify(body));
+          assert.ok(r.status < 500, `${path} ${JSON.stringify(at)}: ${r.status} ${r.text.slice(0, 300)}`);
+          assert.equal(r.type, 'application/problem+json', `${path}: ${r.status} ${r.text.slice(0, 200)}`);
+          assert.equal(r.status, 422, `${path} ${JSON.stringify(at)}: ${r.text.slice(0, 300)}`);
+          assert.equal(r.wrote, false);
+          const fields = (JSON.parse(r.text).errors as { field: string }[]).map((e) => e.field);
+          const named = asKey ? at.slice(0, -1) : at;
+          assert.ok(
+            fields.some((f) => f.startsWith(named.join('.')) || named.join('.').startsWith(f)),
+            `${JSON.stringify(fields)} names ${named.join('.')}`,
+          );
+        },
+      ),
+      { numRuns: Number(process.env.FAST_CHECK_RUNS ?? 300) },
+    );
+  });
 
   it('never answers 5xx, always problem+json for errors, and writes nothing it rejects', async () => {
     await fc.assert(

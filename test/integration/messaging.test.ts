@@ -6,20 +6,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { pino } from 'pino';
-import { Broker, deleteTopology } from '../../src/broker/broker.js';
-import {
-  ApiMessageSchema,
-  CallbackMessageSchema,
-  OWNED_TTL_MS,
-  ownerQueue,
-  type CallbackMessage,
-} from '../../src/broker/messages.js';
+import { Broker } from '../../src/broker/broker.js';
+import { ApiMessageSchema, CallbackMessageSchema, type CallbackMessageInput } from '../../src/broker/messages.js';
+import { OWNED_TTL_MS, ownerQueue } from '../../src/broker/topology.js';
 import { startRoles } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
 import { startProxy } from '../helpers/proxy.js';
+import { deleteTopology } from '../helpers/topology.js';
+
+const never = () => false;
 
 describe('messaging', () => {
   let env: TestEnv;
@@ -112,6 +110,7 @@ describe('messaging', () => {
       log: quiet,
       name: 'poison-test',
       redeliveryBackoffMs: 4,
+      isTransient: never,
     });
     const conn = await amqp.connect(env.config.amqpUrl);
     const ch = await conn.createConfirmChannel();
@@ -216,11 +215,12 @@ describe('messaging', () => {
 
   it("a callback goes to its controller's own queue; with no such queue, or once its consumer is gone, to the shared one", async () => {
     const prefix = env.q('owned.');
-    const make = (name: string) => new Broker({ url: env.config.amqpUrl, prefix, log: quiet, name });
+    const make = (name: string) =>
+      new Broker({ url: env.config.amqpUrl, prefix, log: quiet, name, isTransient: never });
     const a = make('controller-a');
     const b = make('controller-b');
     const got: Record<string, string[]> = { a: [], b: [] };
-    const callback = (i: number): CallbackMessage => ({
+    const callback = (i: number): CallbackMessageInput => ({
       v: 1,
       kind: 'success',
       taskId: `01a1fc00-0000-7000-8000-${String(i).padStart(12, '0')}`,
@@ -323,6 +323,23 @@ describe('messaging', () => {
       );
     } finally {
       await proxy.close();
+    }
+  });
+  it('a broker says it is connected only once its queues exist: nothing published then is dropped as unroutable', async () => {
+    const prefix = env.q('fresh.');
+    const broker = new Broker({ url: env.config.amqpUrl, prefix, log: quiet, name: 'fresh', isTransient: never });
+    const conn = await amqp.connect(env.config.amqpUrl);
+    try {
+      const starting = broker.start();
+      // look the moment it says so (a queue declared later would have dropped what was published now)
+      while (!broker.connected) await new Promise((r) => setImmediate(r));
+      const ch = await conn.createChannel();
+      for (const q of ['api_queue', 'work_queue', 'callback_queue', 'dead_letter']) await ch.checkQueue(prefix + q);
+      await starting;
+    } finally {
+      await broker.close();
+      await conn.close();
+      await deleteTopology(env.config.amqpUrl, prefix);
     }
   });
 });

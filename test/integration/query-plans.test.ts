@@ -3,11 +3,11 @@
 // so a plan that scans a table costs every step a pass over it, growing with the table.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { workMessage } from '../../src/controller/controller.js';
+import { stepWrite, workMessage } from '../../src/controller/work-message.js';
 import { decideReconcile, decideSuccess, type Env } from '../../src/controller/decide.js';
 import { makeDb, type Db } from '../../src/db/db.js';
 import { markOutboxSent } from '../../src/db/outbox-repository.js';
-import { commitPlans, loadResources } from '../../src/db/step-repository.js';
+import { commitSteps, loadResources } from '../../src/db/step-repository.js';
 import { startAttempts } from '../../src/db/task-repository.js';
 import { makeTestEnv, quiet, type TestEnv } from '../helpers/env.js';
 
@@ -58,12 +58,16 @@ describe('query plans of a step', () => {
     const loaded = (await loadResources(db.pool, [{ id }]))[0]!;
     const first = decideReconcile(loaded.resource, loaded.task, false, e);
     assert.equal(first.dispatch?.action, 'vnfp.upload');
-    const [dispatched] = await commitPlans(db.pool, [
-      { resource: loaded.resource, plan: first, msg: workMessage(loaded.resource, first) },
+    const [dispatched] = await commitSteps(db.pool, [
+      stepWrite(loaded.resource, first, workMessage(loaded.resource, first)),
     ]);
     assert.ok(dispatched?.outbox, 'the first step was committed with its message');
     assert.deepEqual(
-      await startAttempts(db.pool, [{ taskId: first.dispatch!.taskId, attempt: 1, redelivered: false }], 6_000),
+      await startAttempts(
+        db.pool,
+        [{ taskId: first.dispatch!.taskId, attempt: 1, check: 0, redelivered: false }],
+        6_000,
+      ),
       [true],
     );
     const running = (await loadResources(db.pool, [{ id, taskId: first.dispatch!.taskId }]))[0]!;
@@ -74,8 +78,8 @@ describe('query plans of a step', () => {
       e,
     );
     assert.equal(second.dispatch?.action, 'vnfp.validate');
-    const [next] = await commitPlans(db.pool, [
-      { resource: running.resource, plan: second, msg: workMessage(running.resource, second) },
+    const [next] = await commitSteps(db.pool, [
+      stepWrite(running.resource, second, workMessage(running.resource, second)),
     ]);
     assert.ok(next?.outbox, 'the success was committed with the next message');
     await markOutboxSent(db.pool, [dispatched.outbox!.id, next.outbox!.id]);

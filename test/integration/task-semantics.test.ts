@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Running } from '../../src/compose.js';
-import { ownerQueue } from '../../src/broker/messages.js';
+import { ownerQueue } from '../../src/broker/topology.js';
 import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
@@ -46,7 +46,7 @@ describe('revoke', () => {
     assert.equal((await api.post(`/v1/tasks/${taskId}/revoke`)).status, 409);
     assert.equal((await api.post('/v1/tasks/01a1fc00-0000-7000-8000-00000000dead/revoke')).status, 404);
     // the operator can retry it
-    await env.pool.query('UPDATE resources SET simulate = NULL WHERE id = $1', [body.id]);
+    await env.pool.query('UPDATE resources SET driver_options = NULL WHERE id = $1', [body.id]);
     await api.post(`/v1/resources/${body.id}/retry`);
     await api.waitStatus(body.id, 'AVAILABLE');
   });
@@ -243,18 +243,35 @@ describe('stopping a worker', () => {
     let { nfvo, api } = await startInProcess(env);
     started.push(nfvo.id);
     try {
-      // the sim applies a create half-way through its latency (after 2 s)
-      const ids: string[] = [];
-      for (let i = 0; i < 12; i++)
-        ids.push(
-          (await api.post('/v1/volumes', { name: `slow-${i}`, sizeGb: 1, simulate: { latencyMs: { create: 4_000 } } }))
-            .body.id,
+      // the sim applies a create at the end of its latency; created together, so that all of them
+      // are running at once however slow the machine is
+      const ids: string[] = (
+        await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            api.post('/v1/volumes', { name: `slow-${i}`, sizeGb: 1, simulate: { latencyMs: { create: 8_000 } } }),
+          ),
+        )
+      ).map((r) => r.body.id);
+      let seen: unknown;
+      const polls: number[] = [];
+      await waitFor('all running', async () => {
+        polls.push(Date.now());
+        seen = (
+          await env.pool.query(
+            `SELECT state, attempt, count(*)::int AS n, min(created_at) AS c0, min(started_at) AS s0, max(started_at) AS s1,
+                    min(finished_at) AS f0, max(finished_at) AS f1 FROM tasks GROUP BY 1, 2`,
+          )
+        ).rows;
+        return (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE state = 'STARTED'`)).rows[0].n === 12;
+      }).catch((err: Error) => {
+        const at = (t: number | undefined) => (t ? new Date(t).toISOString() : '-');
+        void env.pool
+          .query(`SELECT routing_key, payload->>'resourceId' AS r, created_at, sent_at FROM outbox ORDER BY id`)
+          .then((o) => console.error('OUTBOX', JSON.stringify(o.rows)));
+        throw new Error(
+          `${err.message}; polls ${polls.length} ${at(polls[0])}..${at(polls.at(-1))}; tasks ${JSON.stringify(seen)}`,
         );
-      await waitFor(
-        'all running',
-        async () =>
-          (await env.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE state = 'STARTED'`)).rows[0].n === 12,
-      );
+      });
       await nfvo.stop();
       await sleep(2_500);
       const applied = async () =>

@@ -8,11 +8,25 @@ describe('config', () => {
     assert.equal(c.port, 8080);
     assert.equal(c.databaseUrl, 'postgresql://postgres@127.0.0.1:5432/nfvo');
     assert.equal(c.amqpUrl, 'amqp://guest:guest@127.0.0.1:5672');
-    assert.equal(c.driver, 'sim');
+    assert.deepEqual(c.driver, { name: 'sim', settings: { latencyMs: 0, async: false } });
+  });
+  it("parses the chosen driver's own variables, and names the drivers when DRIVER is unknown", () => {
+    assert.deepEqual(loadConfig({ SIM_LATENCY_MS: '250', SIM_ASYNC: 'true' }).driver.settings, {
+      latencyMs: 250,
+      async: true,
+    });
+    assert.throws(
+      () => loadConfig({ SIM_LATENCY_MS: 'slow' }),
+      (e: unknown) => e instanceof ConfigError && e.message.includes('SIM_LATENCY_MS'),
+    );
+    assert.throws(
+      () => loadConfig({ DRIVER: 'vmware' }),
+      (e: unknown) => e instanceof ConfigError && /DRIVER: unknown driver; the drivers are sim/.test(e.message),
+    );
   });
   it('names every bad variable', () => {
     assert.throws(
-      () => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', WORKER_CONCURRENCY: '0', DRIVER: 'openstack' }),
+      () => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', WORKER_CONCURRENCY: '0', DRIVER: 'nonesuch' }),
       (e: unknown) =>
         e instanceof ConfigError &&
         ['PORT', 'LOG_LEVEL', 'WORKER_CONCURRENCY', 'DRIVER'].every((k) => e.message.includes(k)),

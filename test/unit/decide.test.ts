@@ -3,13 +3,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   backoffMs,
+  checkDelayMs,
   decideFailure,
+  decidePending,
   decideReconcile,
   decideRetry,
   decideSuccess,
   type Env,
 } from '../../src/controller/decide.js';
 import { vnfPackageFsm } from '../../src/fsm/vnf-package.fsm.js';
+import { vnfFsm } from '../../src/fsm/vnf.fsm.js';
 import type { Resource, Task } from '../../src/model.js';
 
 const env: Env = { me: 'ctl-a', leaseMs: 30_000, retryBaseMs: 100, retryMaxMs: 1_000, random: () => 0.5 };
@@ -25,7 +28,7 @@ const res = (over: Partial<Resource> = {}): Resource => ({
   retryCount: 0,
   version: 1,
   properties: {},
-  simulate: null,
+  options: null,
   error: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
@@ -37,14 +40,16 @@ const task = (over: Partial<Task> = {}): Task => ({
   resourceId: 'r1',
   state: 'STARTED',
   attempt: 1,
+  checks: 0,
   fromStatus: 'CREATED',
   toStatus: 'UPLOADED',
-  step: vnfPackageFsm.CREATED!.ONBOARDED!,
+  step: vnfPackageFsm.CREATED.ONBOARDED,
   result: null,
   error: null,
   progress: null,
   createdAt: new Date(0),
   startedAt: null,
+  waitingSince: null,
   finishedAt: null,
   updatedAt: new Date(0),
   ...over,
@@ -108,7 +113,7 @@ describe('decideSuccess', () => {
     assert.equal(p.taskWrite?.state, 'SUCCESS');
   });
   it('releases the lock when the spec is reached', () => {
-    const last = task({ name: 'vnfp.register', step: vnfPackageFsm.VALIDATED!.ONBOARDED! });
+    const last = task({ name: 'vnfp.register', step: vnfPackageFsm.VALIDATED.ONBOARDED });
     const p = decideSuccess(
       res({ status: 'VALIDATED', workerId: 'x', taskId: 't1' }),
       last,
@@ -198,5 +203,100 @@ describe('decideRetry and backoff', () => {
       [100, 200, 400, 800, 1000, 1000],
     );
     assert.equal(at(3, 0), 200);
+  });
+});
+
+describe('decidePending: a driver said "started, check again"', () => {
+  const boot = vnfFsm.ALLOCATED.INSTANTIATED;
+  const vnf = (over: Partial<Resource> = {}) =>
+    res({ type: 'vnf', status: 'ALLOCATED', spec: 'INSTANTIATED', workerId: 'ctl-a', taskId: 't1', ...over });
+  const booting = (over: Partial<Task> = {}) =>
+    task({ name: 'vnf.boot', fromStatus: 'ALLOCATED', toStatus: 'BOOTED', step: boot, ...over });
+  const pending = (over: { check?: number; checkAfterS?: number; state?: Record<string, unknown> } = {}) => ({
+    taskId: 't1',
+    attempt: 1,
+    check: 0,
+    state: { serverId: 'srv-1' },
+    ...over,
+  });
+
+  it('shows the waiting status, keeps the lock and dispatches a delayed check of the same attempt', () => {
+    const p = decidePending(vnf(), booting(), pending({ checkAfterS: 3 }), env, 1_000_000);
+    assert.deepEqual(
+      p.transitions.map((t) => `${t.fromStatus}->${t.toStatus} ${t.outcome}`),
+      ['ALLOCATED->BOOTING WAITING'],
+    );
+    assert.equal(p.write?.status, 'BOOTING');
+    assert.equal(p.write?.workerId, 'ctl-a');
+    assert.equal(p.write?.leaseMs, 3_000 + env.leaseMs, 'the lease outlasts the wait');
+    assert.deepEqual(
+      {
+        action: p.dispatch?.action,
+        attempt: p.dispatch?.attempt,
+        check: p.dispatch?.check,
+        delayMs: p.dispatch?.delayMs,
+      },
+      { action: 'vnf.boot', attempt: 1, check: 1, delayMs: 3_000 },
+    );
+    assert.deepEqual(p.dispatch?.previous, { serverId: 'srv-1' }, 'the check gets what the action recorded');
+    assert.deepEqual(
+      { state: p.taskWrite?.state, checks: p.taskWrite?.checks, waiting: p.taskWrite?.waiting },
+      { state: 'PENDING', checks: 1, waiting: true },
+    );
+  });
+
+  it('checks back on the table schedule when the driver gives no time, never further apart than its max', () => {
+    const c = boot.check!;
+    assert.deepEqual(
+      [0, 1, 2, 3, 10].map((n) => checkDelayMs(boot, n)),
+      [0, 1, 2, 3, 10].map((n) => 1000 * Math.min(c.max, c.every * c.backoff ** n)),
+    );
+    assert.equal(checkDelayMs(boot, 0, 3_600), c.max * 1000, "the driver's hint is capped too");
+    const again = decidePending(vnf({ status: 'BOOTING' }), booting({ checks: 2 }), pending({ check: 2 }), env);
+    assert.equal(again.transitions.length, 0, 'already BOOTING: no second transition');
+    assert.equal(again.dispatch?.check, 3);
+    assert.equal(again.dispatch?.delayMs, checkDelayMs(boot, 2));
+  });
+
+  it('fails the step once its deadline has passed since the waiting began', () => {
+    const since = new Date(0);
+    const late = (boot.check!.deadline + 1) * 1000;
+    const p = decidePending(vnf({ status: 'BOOTING' }), booting({ waitingSince: since }), pending(), env, late);
+    assert.equal(p.write?.status, 'ERROR');
+    assert.match(p.write!.error!, /vnf\.boot still in progress after 600 s, its deadline/);
+    assert.equal(p.dispatch, undefined);
+    assert.equal(p.write?.workerId, null);
+  });
+
+  it('a step that cannot wait fails, saying so', () => {
+    const p = decidePending(res({ workerId: 'ctl-a', taskId: 't1' }), task(), pending(), env);
+    assert.equal(p.write?.status, 'ERROR');
+    assert.match(p.write!.error!, /vnfp\.upload: the driver reported it still in progress, but this step cannot wait/);
+  });
+
+  it('a delete asked while it waits is followed at once, not after the wait', () => {
+    const p = decidePending(vnf({ status: 'BOOTING', spec: 'DELETED' }), booting(), pending(), env);
+    assert.equal(p.taskWrite?.state, 'REVOKED');
+    assert.match(p.taskWrite!.error!, /superseded: spec changed to DELETED/);
+    assert.equal(p.dispatch?.action, 'vnf.delete');
+  });
+
+  it('ignores a pending report of an older check', () => {
+    const p = decidePending(vnf({ status: 'BOOTING' }), booting({ checks: 3 }), pending({ check: 2 }), env);
+    assert.equal(p.write, undefined);
+    assert.match(p.summary, /stale callback: check 2, current is 3/);
+  });
+
+  it('a retried attempt starts its checks afresh and resumes from what the task recorded', () => {
+    const t = booting({ checks: 4, progress: { serverId: 'srv-1' } });
+    const p = decideFailure(
+      vnf({ status: 'BOOTING' }),
+      t,
+      { taskId: 't1', attempt: 1, check: 4, error: 'Nova 503', retryable: true },
+      env,
+    );
+    assert.equal(p.dispatch?.attempt, 2);
+    assert.equal(p.dispatch?.check, 0);
+    assert.deepEqual(p.dispatch?.previous, { serverId: 'srv-1' });
   });
 });

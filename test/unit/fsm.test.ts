@@ -8,6 +8,8 @@ import {
   RESOURCE_TYPES,
   statusesOf,
   stepCallbacks,
+  ACTION_NAMES,
+  resultProblem,
   type FsmTable,
 } from '../../src/fsm/index.js';
 
@@ -70,7 +72,7 @@ for (const type of RESOURCE_TYPES) {
             assert.ok(entry.next !== cur, 'a step must change the status');
             assert.ok(entry.max_retry >= 0 && entry.countdown >= 0);
             if (entry.callback !== null)
-              assert.ok(stepCallbacks[entry.callback], `callback ${entry.callback} is registered`);
+              assert.ok(entry.callback in stepCallbacks, `callback ${entry.callback} is registered`);
             walk(fsm, cur, exp);
           });
         } else {
@@ -85,6 +87,51 @@ for (const type of RESOURCE_TYPES) {
     }
   });
 }
+
+describe('steps that wait on the VIM', () => {
+  for (const type of RESOURCE_TYPES) {
+    const { fsm } = resourceKinds[type];
+    for (const [cur, row] of Object.entries(fsm)) {
+      for (const [exp, entry] of Object.entries(row)) {
+        if (!entry.waiting) continue;
+        it(`${type} ${cur} -> ${exp}: ${entry.action} waits as ${entry.waiting}, which goes on with the same action and can be left`, () => {
+          assert.ok(entry.check, 'a waiting step says how it is checked');
+          assert.ok(entry.check.every > 0 && entry.check.backoff >= 1 && entry.check.max >= entry.check.every);
+          assert.ok(entry.check.deadline > entry.check.max, 'the deadline leaves room for several checks');
+          const waitingRow = fsm[entry.waiting as keyof typeof fsm] as Record<string, { action: string }> | undefined;
+          assert.ok(waitingRow, `${entry.waiting} has a row`);
+          assert.equal(
+            waitingRow[exp]?.action,
+            entry.action,
+            `from ${entry.waiting} toward ${exp} the same action goes on`,
+          );
+          assert.ok(waitingRow.DELETED, `${entry.waiting} can be deleted`);
+        });
+      }
+    }
+  }
+  it('a step without a waiting status cannot wait', () => {
+    assert.equal(resourceKinds.vnf.fsm.BOOTED?.INSTANTIATED?.check, null);
+  });
+});
+
+describe('action results', () => {
+  it('every action a table names has a result schema (and no other)', () => {
+    const named = new Set<string>();
+    for (const type of RESOURCE_TYPES) {
+      for (const row of Object.values(resourceKinds[type].fsm)) for (const e of Object.values(row)) named.add(e.action);
+    }
+    assert.deepEqual([...named].sort(), [...ACTION_NAMES].sort());
+  });
+  it('a result with a misspelt field fails, naming the field the callback reads and the one it got', () => {
+    const why = resultProblem('vnf.boot', { server_id: 'srv-1' });
+    assert.match(why!, /^vnf\.boot returned an invalid result: /);
+    assert.match(why!, /serverId/);
+    assert.match(why!, /server_id/);
+    assert.equal(resultProblem('vnf.boot', { serverId: 'srv-1' }), null);
+    assert.equal(resultProblem('vnf.configure', {}), null);
+  });
+});
 
 describe('step callbacks', () => {
   it('store the values a worker returned and keep the rest', () => {

@@ -1,42 +1,75 @@
-// A simulated NFVI: configurable latency, deterministic fault injection per resource
-// (the `simulate` field of a create request), and a ledger of every applied effect.
+// A simulated NFVI: configurable latency (blocking, or "started, check again" for steps that
+// wait), deterministic fault injection per resource (the `simulate` option of a create
+// request), and a ledger of every applied effect, at most one per idempotency key.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Ledger } from '../../db/ledger-repository.js';
 import type { Json } from '../../model.js';
-import { DriverError, type Action, type ActionContext, type ActionInput, type Driver } from '../driver.js';
+import {
+  done,
+  DriverError,
+  inProgress,
+  permanent,
+  type Action,
+  type ActionContext,
+  type ActionInput,
+  type Driver,
+} from '../driver.js';
+import type { Ledger } from './sim-ledger.js';
+import type { SimOptions } from './sim-plugin.js';
+
+export type SimSettings = { latencyMs: number; async: boolean };
 
 const short = (id: string) => id.slice(-12);
 
-export function makeSimDriver(deps: { ledger: Ledger; latencyMs: number }): Driver {
+/** When a simulated asynchronous action started (kept in the task's progress between checks). */
+const STARTED = 'simStartedAt';
+
+export function makeSimDriver(deps: { ledger: Ledger } & SimSettings): Driver {
+  /** The latency of one action: blocking, or as checks while the step waits. Returns an outcome while not done. */
+  async function wait(action: string, opts: SimOptions, ctx: ActionContext) {
+    const latency = opts.latencyMs?.[action] ?? deps.latencyMs;
+    if (latency <= 0) return null;
+    if ((opts.async ?? deps.async) && ctx.canWait) {
+      const started = typeof ctx.previous?.[STARTED] === 'number' ? (ctx.previous[STARTED] as number) : Date.now();
+      const left = started + latency - Date.now();
+      if (left > 0)
+        return inProgress({ [STARTED]: started }, { checkAfterS: left / 1000, message: `${action} started` });
+      return null;
+    }
+    await sleep(latency / 2, undefined, { signal: ctx.signal });
+    await ctx.progress({ percent: 50, message: `${action} half done` });
+    await sleep(latency / 2, undefined, { signal: ctx.signal });
+    return null;
+  }
+
   /** Wrap an effect with latency, fault injection and the ledger. */
   const act =
     (action: string, effect: (input: ActionInput, ctx: ActionContext) => Json): Action =>
     async (input, ctx) => {
-      const latency = input.simulate?.latencyMs?.[action] ?? deps.latencyMs;
-      if (latency > 0) {
-        await sleep(latency / 2, undefined, { signal: ctx.signal });
-        await ctx.progress({ percent: 50, message: `${action} half done` });
-        await sleep(latency / 2, undefined, { signal: ctx.signal });
-      }
+      const opts = (input.options ?? {}) as SimOptions;
+      const pending = await wait(action, opts, ctx);
+      if (pending) return pending;
       const ids = {
         resourceId: ctx.resourceId,
         resourceType: ctx.resourceType,
         action: `${ctx.resourceType}.${action}`,
-        taskId: ctx.taskId,
       };
-      const failures = input.simulate?.fail?.[action] ?? 0;
+      const refused = opts.refuse?.[action];
+      if (refused !== undefined) throw permanent(`simulated ${action} refusal: ${refused}`);
+      const failures = opts.fail?.[action] ?? 0;
       if (failures > 0) {
-        const f = await deps.ledger.recordFailure(ids, failures);
+        const f = await deps.ledger.recordFailure({ ...ids, taskId: ctx.taskId }, failures);
         if (f.failed) throw new DriverError(`simulated ${action} failure (${f.previous + 1} of ${failures} injected)`);
       }
+      ctx.signal.throwIfAborted();
       const rec = await deps.ledger.record({
         ...ids,
-        effectKey: ctx.reEntrant ? null : ctx.taskId,
+        taskId: ctx.taskId,
+        effectKey: ctx.idempotencyKey,
         result: effect(input, ctx),
       });
       if (!rec.applied) ctx.log.info({ action }, 'effect already applied for this task; not applied again');
-      return rec.result;
+      return done(rec.result);
     };
   const none = () => ({});
 

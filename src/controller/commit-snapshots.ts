@@ -7,7 +7,7 @@
 import type { Created } from '../broker/messages.js';
 import type { Loaded } from '../db/step-repository.js';
 import type { Resource, Task } from '../model.js';
-import type { Plan } from './decide.js';
+import type { Plan } from './plan.js';
 
 /** The resource and task as a committed plan left them (the version the write set). */
 export function afterCommit(r: Resource, task: Task | null, plan: Plan, now = new Date()): Loaded | null {
@@ -36,6 +36,7 @@ export function afterCommit(r: Resource, task: Task | null, plan: Plan, now = ne
       resourceId: r.id,
       state: 'PENDING',
       attempt: n.attempt,
+      checks: 0,
       fromStatus: n.fromStatus,
       toStatus: n.toStatus,
       step: n.step,
@@ -44,12 +45,22 @@ export function afterCommit(r: Resource, task: Task | null, plan: Plan, now = ne
       progress: null,
       createdAt: now,
       startedAt: null,
+      waitingSince: null,
       finishedAt: null,
       updatedAt: now,
     };
   } else if (plan.taskWrite && task && task.id === plan.taskWrite.id) {
     const tw = plan.taskWrite;
-    t = { ...task, state: tw.state, attempt: tw.attempt, error: tw.error ?? null, updatedAt: now };
+    t = {
+      ...task,
+      state: tw.state,
+      attempt: tw.attempt,
+      checks: tw.checks,
+      error: tw.error ?? null,
+      progress: tw.progress ? { ...(task.progress ?? {}), ...tw.progress } : task.progress,
+      waitingSince: tw.waiting ? (task.waitingSince ?? now) : task.waitingSince,
+      updatedAt: now,
+    };
   } else {
     return null;
   }
@@ -71,7 +82,7 @@ export function asCreated(id: string, c: Created): Loaded {
     retryCount: 0,
     version: c.version,
     properties: c.properties,
-    simulate: c.simulate,
+    options: c.options,
     error: null,
     createdAt: at,
     updatedAt: at,
@@ -79,7 +90,8 @@ export function asCreated(id: string, c: Created): Loaded {
   return { resource, task: null, leaseExpired: false, taskIdleMs: 0 };
 }
 
-export class CommittedStates {
+/** Snapshots of resources (with their task) as this controller's commits left them, by resource id. */
+export class CommitSnapshots {
   private readonly byResource = new Map<string, Loaded>();
   constructor(private readonly capacity = 10_000) {}
 
@@ -95,9 +107,9 @@ export class CommittedStates {
   }
 
   /** The state this controller left when it dispatched this attempt, if it did; used once. */
-  take(resourceId: string, taskId: string, attempt: number): Loaded | null {
+  take(resourceId: string, taskId: string, attempt: number, check = 0): Loaded | null {
     const s = this.byResource.get(resourceId);
-    if (!s || s.task?.id !== taskId || s.task.attempt !== attempt) return null;
+    if (!s || s.task?.id !== taskId || s.task.attempt !== attempt || s.task.checks !== check) return null;
     this.byResource.delete(resourceId);
     return s;
   }

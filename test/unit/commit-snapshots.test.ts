@@ -2,7 +2,7 @@
 // plan as deciding from a fresh read, and it is only ever used for the attempt it dispatched.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { afterCommit, asCreated, CommittedStates } from '../../src/controller/committed.js';
+import { afterCommit, asCreated, CommitSnapshots } from '../../src/controller/commit-snapshots.js';
 import { decideFailure, decideReconcile, decideSuccess, type Env } from '../../src/controller/decide.js';
 import type { Resource } from '../../src/model.js';
 
@@ -19,7 +19,7 @@ const res = (over: Partial<Resource> = {}): Resource => ({
   retryCount: 0,
   version: 4,
   properties: { vendor: 'acme' },
-  simulate: null,
+  options: null,
   error: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
@@ -87,7 +87,7 @@ describe('asCreated', () => {
       version: 1,
       createdAt: new Date(1_000),
       updatedAt: new Date(1_000),
-      simulate: { fail: { upload: 1 } },
+      options: { fail: { upload: 1 } },
     });
     const hint = asCreated(row.id, {
       type: row.type,
@@ -96,7 +96,7 @@ describe('asCreated', () => {
       spec: row.spec,
       version: 1,
       properties: row.properties,
-      simulate: row.simulate,
+      options: row.options,
       createdAt: row.createdAt.toISOString(),
     });
     assert.deepEqual(hint, { resource: row, task: null, leaseExpired: false, taskIdleMs: 0 });
@@ -120,14 +120,14 @@ describe('asCreated', () => {
   });
 });
 
-describe('CommittedStates', () => {
+describe('CommitSnapshots', () => {
   const stateFor = (id: string) => {
     const r = res({ id });
     return afterCommit(r, null, decideReconcile(r, null, false, env))!;
   };
 
   it('hands a state back once, and only for the attempt it was committed for', () => {
-    const states = new CommittedStates();
+    const states = new CommitSnapshots();
     const s = stateFor('a');
     states.remember(s);
     assert.equal(states.take('a', s.task!.id, 2), null, 'another attempt');
@@ -137,7 +137,7 @@ describe('CommittedStates', () => {
   });
 
   it('keeps at most its capacity, dropping the oldest', () => {
-    const states = new CommittedStates(2);
+    const states = new CommitSnapshots(2);
     const [a, b, c] = ['a', 'b', 'c'].map(stateFor);
     for (const s of [a!, b!, c!]) states.remember(s);
     assert.equal(states.size, 2);

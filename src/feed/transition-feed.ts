@@ -3,23 +3,15 @@
 // higher one; the feed only moves past a gap once it has stayed open for GAP_WAIT_MS
 // (a rolled-back insert), so a watcher never skips a row that was still committing.
 import type { Db } from '../db/db.js';
-import { toTransition } from '../db/rows.js';
+import { lastTransitionId, progressAfter, transitionsAfterId, type ProgressEvent } from '../db/feed-repository.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Transition } from '../model.js';
 
 const GAP_WAIT_MS = 2_000;
 
-/** Progress a running task reported (not resumable: only the latest matters). */
-export type ProgressEvent = {
-  taskId: string;
-  resourceId: string;
-  type: string;
-  action: string;
-  attempt: number;
-  progress: unknown;
-  at: Date;
-};
+export type { ProgressEvent } from '../db/feed-repository.js';
+
 export type FeedBatch = { transitions: Transition[]; progress: ProgressEvent[] };
 
 export class TransitionFeed {
@@ -37,10 +29,7 @@ export class TransitionFeed {
   private async init(): Promise<void> {
     for (;;) {
       try {
-        const r = await this.deps.db.pool.query<{ max: number | null }>(
-          'SELECT max(id)::bigint AS max FROM transitions',
-        );
-        this.cursor = r.rows[0]?.max ?? 0;
+        this.cursor = await lastTransitionId(this.deps.db.pool);
         return;
       } catch (err) {
         this.deps.log.warn({ err: errorMessage(err) }, 'transition feed cannot read the database; retrying');
@@ -66,12 +55,8 @@ export class TransitionFeed {
 
   private async poll(): Promise<void> {
     try {
-      const r = await this.deps.db.pool.query(`SELECT * FROM transitions WHERE id > $1 ORDER BY id LIMIT 1000`, [
-        this.cursor,
-      ]);
       const ready: Transition[] = [];
-      for (const row of r.rows) {
-        const t = toTransition(row);
+      for (const t of await transitionsAfterId(this.deps.db.pool, this.cursor, 1000)) {
         if (t.id !== this.cursor + 1) {
           this.gapSince ??= Date.now();
           if (Date.now() - this.gapSince < GAP_WAIT_MS) break;
@@ -90,24 +75,10 @@ export class TransitionFeed {
   }
 
   private async pollProgress(): Promise<ProgressEvent[]> {
-    const r = await this.deps.db.pool.query(
-      `SELECT t.id, t.resource_id, r.type, t.name, t.attempt, t.progress, t.updated_at, now() AS now
-         FROM tasks t JOIN resources r ON r.id = t.resource_id
-        WHERE t.state = 'STARTED' AND t.progress IS NOT NULL AND t.updated_at > COALESCE($1, now() - interval '1 second')
-        ORDER BY t.updated_at LIMIT 1000`,
-      [this.progressSince],
-    );
-    if (r.rows.length) this.progressSince = r.rows[r.rows.length - 1].updated_at;
+    const events = await progressAfter(this.deps.db.pool, this.progressSince, 1000);
+    if (events.length) this.progressSince = events[events.length - 1]!.at;
     else this.progressSince ??= new Date(Date.now() - 1000);
-    return r.rows.map((x) => ({
-      taskId: x.id,
-      resourceId: x.resource_id,
-      type: x.type,
-      action: x.name,
-      attempt: x.attempt,
-      progress: x.progress,
-      at: x.updated_at,
-    }));
+    return events;
   }
 
   stop(): void {

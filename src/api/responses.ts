@@ -1,0 +1,131 @@
+// Every response shape, defined once with zod: the routes build their bodies as these types,
+// `nfvo watch` reads the event stream with them, and the API's description is made from them.
+import { z } from 'zod';
+import type { Resource, Task, Transition } from '../model.js';
+
+const at = z.string().datetime({ offset: true });
+
+export const ResourceOut = z.object({
+  id: z.string().uuid(),
+  type: z.string(),
+  name: z.string(),
+  status: z.string(),
+  spec: z.string(),
+  /** The controller holding the lock (the design's worker_id), or null. */
+  workerId: z.string().nullable(),
+  taskId: z.string().uuid().nullable(),
+  retryCount: z.number().int(),
+  properties: z.record(z.string(), z.unknown()),
+  error: z.string().nullable(),
+  createdAt: at,
+  updatedAt: at,
+});
+export type ResourceOut = z.infer<typeof ResourceOut>;
+
+export const ResourcePageOut = z.object({ items: z.array(ResourceOut), nextCursor: z.string().nullable() });
+
+export const TransitionOut = z.object({
+  id: z.number().int(),
+  resourceId: z.string().uuid(),
+  type: z.string(),
+  from: z.string(),
+  to: z.string(),
+  action: z.string().nullable(),
+  taskId: z.string().uuid().nullable(),
+  outcome: z.string(),
+  error: z.string().nullable(),
+  durationMs: z.number().int().nullable(),
+  at,
+});
+export type TransitionOut = z.infer<typeof TransitionOut>;
+
+/** Progress a running task reported (an event of the stream, not resumable: only the latest matters). */
+export const ProgressOut = z.object({
+  taskId: z.string().uuid(),
+  resourceId: z.string().uuid(),
+  type: z.string(),
+  action: z.string(),
+  attempt: z.number().int(),
+  progress: z.record(z.string(), z.unknown()).nullable(),
+  at,
+});
+export type ProgressOut = z.infer<typeof ProgressOut>;
+
+export const TaskOut = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  resourceId: z.string().uuid(),
+  state: z.string(),
+  attempt: z.number().int(),
+  checks: z.number().int(),
+  from: z.string(),
+  to: z.string(),
+  step: z.record(z.string(), z.unknown()),
+  progress: z.record(z.string(), z.unknown()).nullable(),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  error: z.string().nullable(),
+  createdAt: at,
+  startedAt: at.nullable(),
+  waitingSince: at.nullable(),
+  finishedAt: at.nullable(),
+  updatedAt: at,
+});
+export type TaskOut = z.infer<typeof TaskOut>;
+
+const iso = (d: Date) => d.toISOString();
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function resourceJson(r: Resource): ResourceOut {
+  return {
+    id: r.id,
+    type: r.type,
+    name: r.name,
+    status: r.status,
+    spec: r.spec,
+    workerId: r.workerId,
+    taskId: r.taskId,
+    retryCount: r.retryCount,
+    properties: r.properties,
+    error: r.error,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+  };
+}
+
+export function transitionJson(t: Transition): TransitionOut {
+  return {
+    id: t.id,
+    resourceId: t.resourceId,
+    type: t.type,
+    from: t.fromStatus,
+    to: t.toStatus,
+    action: t.action,
+    taskId: t.taskId,
+    outcome: t.outcome,
+    error: t.error,
+    durationMs: t.durationMs,
+    at: iso(t.createdAt),
+  };
+}
+
+export function taskJson(t: Task): TaskOut {
+  return {
+    id: t.id,
+    name: t.name,
+    resourceId: t.resourceId,
+    state: t.state,
+    attempt: t.attempt,
+    checks: t.checks,
+    from: t.fromStatus,
+    to: t.toStatus,
+    step: t.step as unknown as Record<string, unknown>,
+    progress: t.progress,
+    result: t.result,
+    error: t.error,
+    createdAt: iso(t.createdAt),
+    startedAt: isoOrNull(t.startedAt),
+    waitingSince: isoOrNull(t.waitingSince),
+    finishedAt: isoOrNull(t.finishedAt),
+    updatedAt: iso(t.updatedAt),
+  };
+}

@@ -1,0 +1,19 @@
+// What every use case is given: the repositories it writes and reads through, and the
+// hand-over of committed outbox rows to the relay (published at once, not after its grace).
+import type { OutboxRow } from '../db/outbox-repository.js';
+import type { ReadRepository } from '../db/read-repository.js';
+import type { ResourceStore, Written } from '../db/resource-repository.js';
+import type { TokenStore } from '../db/token-repository.js';
+import type { Resource } from '../model.js';
+
+export type Publish = (rows: OutboxRow[]) => void;
+
+export type UseCaseDeps = { store: ResourceStore; reads: ReadRepository; tokens: TokenStore; publish: Publish };
+
+/** Hand a write's outbox rows to the relay and return the resource as written. */
+export function published(deps: UseCaseDeps, w: Written): Resource {
+  deps.publish(w.outbox);
+  return w.resource;
+}
+
+export { conflict, fieldError, notFound } from '../errors.js';
