@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { pino } from 'pino';
+import { tackerCsar } from '../test/helpers/csar.js';
 import { deleteTopology } from '../test/helpers/topology.js';
 import { migrate } from '../src/db/migrate.js';
 import { createToken } from '../src/db/token-repository.js';
@@ -52,7 +53,7 @@ type Proc = { role: string; child: ChildProcess; pid: number };
 type Cluster = { procs: Proc[]; base: string; warnings: Record<string, number>; stop(): Promise<void> };
 
 async function resetState(db: pg.Pool): Promise<void> {
-  await db.query('TRUNCATE resources, transitions, tasks, outbox, sim_ledger');
+  await db.query('TRUNCATE resources, transitions, tasks, outbox, sim_ledger, package_uploads CASCADE');
   await deleteTopology(AMQP_URL, PREFIX);
 }
 
@@ -154,45 +155,67 @@ async function createPackages(
   return sent;
 }
 
+/** The CSAR every bench package uploads: a small Tacker-style package (about 7 KB). */
+let csar: Buffer;
+async function benchCsar(): Promise<Buffer> {
+  csar ??= await tackerCsar();
+  return csar;
+}
+
 /**
- * POST one package over a keep-alive connection (node:http: cheaper for the client than fetch).
+ * One request over a keep-alive connection (node:http: cheaper for the client than fetch).
  * A reused connection that the server closed as idle (its keep-alive timeout, e.g. while the
  * database was vacuumed after the warm-up) fails before the server read anything: sent again.
  */
-function createPackage(
-  base: string,
-  name: string,
-  extra: Record<string, unknown> = {},
-  sentAt = Date.now(),
+function send(
+  url: string,
+  method: string,
+  type: string,
+  body: Buffer | string,
   again = true,
-): Promise<Sent> {
-  const body = JSON.stringify({ name, ...extra });
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      `${base}/v1/vnf-packages`,
-      {
-        method: 'POST',
-        agent,
-        headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
+      url,
+      { method, agent, headers: { authorization, 'content-type': type, 'content-length': Buffer.byteLength(body) } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c) => (text += c));
-        res.on('end', () =>
-          res.statusCode === 202
-            ? resolve({ id: (JSON.parse(text) as { id: string }).id, sentAt })
-            : reject(new Error(`create failed: ${res.statusCode} ${text}`)),
-        );
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       },
     );
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (again && req.reusedSocket && err.code === 'ECONNRESET')
-        resolve(createPackage(base, name, extra, sentAt, false));
+      if (again && req.reusedSocket && err.code === 'ECONNRESET') resolve(send(url, method, type, body, false));
       else reject(err);
     });
     req.end(body);
   });
+}
+
+/**
+ * Create one package with its content: in one call (the CSAR as the body), or, with extra
+ * fields such as `simulate`, created first and its content uploaded after.
+ */
+async function createPackage(
+  base: string,
+  name: string,
+  extra: Record<string, unknown> = {},
+  sentAt = Date.now(),
+): Promise<Sent> {
+  const zip = await benchCsar();
+  const accepted = (r: { status: number; text: string }) => {
+    if (r.status !== 202) throw new Error(`create failed: ${r.status} ${r.text}`);
+    return (JSON.parse(r.text) as { id: string }).id;
+  };
+  if (!Object.keys(extra).length) {
+    return { id: accepted(await send(`${base}/v1/vnf-packages?name=${name}`, 'POST', 'application/zip', zip)), sentAt };
+  }
+  const id = accepted(
+    await send(`${base}/v1/vnf-packages`, 'POST', 'application/json', JSON.stringify({ name, ...extra })),
+  );
+  accepted(await send(`${base}/v1/vnf-packages/${id}/content`, 'PUT', 'application/zip', zip));
+  return { id, sentAt };
 }
 
 /**
@@ -284,7 +307,7 @@ async function warmUp(db: pg.Pool, cluster: Cluster, n = Number(args.warmup)): P
   const t0 = Date.now();
   const ids = (await createPackages(cluster.base, 'warmup', n)).map((p) => p.id);
   await waitOnboarded(db, ids, t0, 120_000);
-  await db.query('VACUUM (ANALYZE) resources, tasks, transitions, outbox, sim_ledger');
+  await db.query('VACUUM (ANALYZE) resources, tasks, transitions, outbox, sim_ledger, package_uploads, package_chunks');
   await db.query('CHECKPOINT');
   await sleep(1_100); // measured packages get ids above the waiting query's floor (its start - 1 s)
 }

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { probeBroker } from './broker/connection.js';
 import { startRoles, type Role as ProcessRole } from './compose.js';
 import { ConfigError, loadConfig, redactUrl, type Config } from './config.js';
+import { makePgStore } from './db/content-repository.js';
 import { makeDb, probeDatabase } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { makeLogger } from './log.js';
@@ -105,7 +106,7 @@ async function main(argv: string[]): Promise<void> {
         throw new ConfigError(`usage: nfvo token create --role ${ROLES.join('|')} [--name NAME]`);
       const db = makeDb({ url: config.databaseUrl, poolSize: 1, log, appName: 'nfvo-cli' });
       try {
-        const uc = makeUseCases(db, () => {});
+        const uc = makeUseCases(db, () => {}, { content: makePgStore(db), maxBytes: config.packageMaxBytes });
         const { token, info } = await uc.tokens.create(role, values.name ?? `${role} token`);
         process.stderr.write(`created ${info.role} token ${info.id} ("${info.name}"); it is shown once:\n`);
         process.stdout.write(`${token}\n`);

@@ -7,6 +7,9 @@ import { makeApp } from './api/app.js';
 import { Broker } from './broker/broker.js';
 import type { Config } from './config.js';
 import { makeController } from './controller/controller.js';
+import { packageFiles } from './content/package-files.js';
+import { makeFsStore } from './content/fs-store.js';
+import { makePgStore } from './db/content-repository.js';
 import { makeDb, type Db } from './db/db.js';
 import { driverPlugin } from './drivers/registry.js';
 import { isConnectionError, isTransientDbError } from './errors.js';
@@ -19,6 +22,10 @@ import { makeTaskList } from './worker/tasks.js';
 import { makeWorker } from './worker/worker.js';
 
 export type Role = 'api' | 'controller' | 'worker';
+
+const UPLOAD_TIMEOUT_MS = 3_600_000;
+const PURGE_EVERY_MS = 600_000;
+const PURGE_AFTER_MS = 3_600_000;
 
 /** Once in-flight work has had STOP_TIMEOUT_MS, how long closing the connections may take. */
 const STOP_CLOSE_MS = 5_000;
@@ -52,6 +59,7 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
   const connecting = broker.start();
   const relay = new OutboxRelay({ db, broker, log, pollMs: config.outboxPollMs });
   relay.start();
+  const content = config.packageStore.kind === 'fs' ? makeFsStore(config.packageStore.dir) : makePgStore(db);
 
   const stops: (() => Promise<void>)[] = [];
   let server: Server | undefined;
@@ -66,12 +74,13 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
     const driver = await driverPlugin(config.driver.name).make(config.driver.settings, {
       sql: db.pool,
       log: log.child({ component: 'driver', driver: config.driver.name }),
+      packages: packageFiles(content),
     });
     const worker = makeWorker({
       id,
       db,
       broker,
-      tasks: makeTaskList(driver),
+      tasks: makeTaskList(driver, content),
       log: log.child({ component: 'worker' }),
       config,
     });
@@ -85,10 +94,11 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
     const feed = new TransitionFeed({ db, log, pollMs: 100 });
     const app = makeApp({
       log: log.child({ component: 'api' }),
-      uc: makeUseCases(db, (rows) => relay.publishNow(rows)),
+      uc: makeUseCases(db, (rows) => relay.publishNow(rows), { content, maxBytes: config.packageMaxBytes }),
       feed,
       driverOptions: driverPlugin(config.driver.name).options,
       bodyLimit: config.bodyLimit,
+      packageMaxBytes: config.packageMaxBytes,
       checks: {
         database: () => db.ping(),
         broker: async () => broker.connected,
@@ -98,10 +108,20 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
     });
+    // a large package takes a while to upload on a slow link (headers still time out as usual)
+    server.requestTimeout = UPLOAD_TIMEOUT_MS;
+    // uploads interrupted before they were committed, and those refused at commit, are removed later
+    const purge = setInterval(() => {
+      content
+        .purge(PURGE_AFTER_MS)
+        .then((n) => n && log.info({ uploads: n }, 'removed package uploads that no package names'))
+        .catch((err) => log.warn({ err: String(err) }, 'could not purge package uploads'));
+    }, PURGE_EVERY_MS);
     const addr = server.address();
     port = typeof addr === 'object' && addr ? addr.port : config.port;
     log.info({ port }, 'api listening');
     stops.unshift(async () => {
+      clearInterval(purge);
       feed.stop();
       await new Promise<void>((r) => {
         server!.close(() => r());

@@ -39,6 +39,13 @@ const ConfigSchema = z.object({
   PUBLISH_INTERVAL_START_MS: int(0),
   PUBLISH_INTERVAL_STEP_MS: int(200),
   PUBLISH_INTERVAL_MAX_MS: int(1000),
+  PACKAGE_STORE: z.enum(['postgres', 'fs']).default('postgres'),
+  PACKAGE_DIR: z.string().default(''),
+  PACKAGE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2 * 2 ** 30),
 });
 
 export type Config = {
@@ -66,6 +73,10 @@ export type Config = {
   /** An attempt that reaches a worker this long after it was due is not run (0: never expires). */
   taskExpiresSeconds: number;
   publishRetry: RetryPolicy;
+  /** Where packages' content is kept: PostgreSQL (every worker reads it) or a directory every worker shares. */
+  packageStore: { kind: 'postgres' } | { kind: 'fs'; dir: string };
+  /** The largest package accepted (413 above it). */
+  packageMaxBytes: number;
 };
 
 export class ConfigError extends Error {}
@@ -85,7 +96,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(parsed.success ? [] : issueLines(parsed.error)),
     ...(driverEnv && !driverEnv.success ? issueLines(driverEnv.error) : []),
   ];
-  if (!parsed.success || !driverEnv?.success) throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  if (parsed.success && parsed.data.PACKAGE_STORE === 'fs' && !parsed.data.PACKAGE_DIR) {
+    lines.push('  PACKAGE_DIR: a directory is needed with PACKAGE_STORE=fs');
+  }
+  if (!parsed.success || !driverEnv?.success || lines.length) {
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
@@ -95,6 +111,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     nfvoUrl: e.NFVO_URL,
     logLevel: e.LOG_LEVEL,
     driver: { name: e.DRIVER, settings: plugin!.settings(driverEnv.data) },
+    packageStore: e.PACKAGE_STORE === 'fs' ? { kind: 'fs', dir: e.PACKAGE_DIR } : { kind: 'postgres' },
+    packageMaxBytes: e.PACKAGE_MAX_BYTES,
     controllerConcurrency: e.CONTROLLER_CONCURRENCY,
     workerConcurrency: e.WORKER_CONCURRENCY,
     dbPoolSize: e.DB_POOL_SIZE,

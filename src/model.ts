@@ -33,6 +33,8 @@ export type Resource = {
   /** The driver's per-request options given at create (the sim's `simulate`), handed to every action. */
   options: Json | null;
   error: string | null;
+  /** What the resource waits for before it can go on (a package's content), or null. */
+  awaiting: string | null;
   createdAt: Date;
   updatedAt: Date;
 };

@@ -11,6 +11,7 @@ import type { UseCases } from '../usecases/index.js';
 import { makeAuthMiddleware } from './auth.js';
 import { makeEventsHandler } from './events-route.js';
 import { errorMiddleware, sendProblem } from './problem.js';
+import { makePackageRoutes } from './packages-routes.js';
 import { makeResourceRoutes, type DriverOptions } from './resources-routes.js';
 import { makeTokenRoutes } from './tokens-routes.js';
 
@@ -21,6 +22,8 @@ export type ApiDeps = {
   /** The driver's per-request options field of the create bodies, if it has one. */
   driverOptions: DriverOptions;
   bodyLimit: string;
+  /** The largest package accepted. */
+  packageMaxBytes: number;
   /** Readiness of each backing service. */
   checks: Record<string, () => Promise<boolean>>;
 };
@@ -84,6 +87,7 @@ export function makeApp(deps: ApiDeps): Express {
     res.json({ type, initial, target, table: fsm });
   });
   app.get('/v1/events', makeEventsHandler({ feed: deps.feed, uc: deps.uc }));
+  app.use('/v1', makePackageRoutes({ uc: deps.uc, driverOptions: deps.driverOptions, maxBytes: deps.packageMaxBytes }));
   app.use('/v1', makeResourceRoutes({ uc: deps.uc, driverOptions: deps.driverOptions }));
 
   app.use((req, res) => sendProblem(res, 404, `no route for ${req.method} ${req.path.slice(0, 200)}`));

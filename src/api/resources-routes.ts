@@ -22,7 +22,16 @@ const COLLECTIONS: { path: string; type: ResourceType; props: (b: Body) => Json 
     props: (b) => ({ version: b.version ?? null, vendor: b.vendor ?? null }),
   },
   { path: 'volumes', type: 'volume', props: (b) => ({ sizeGb: b.sizeGb }) },
-  { path: 'vnfs', type: 'vnf', props: (b) => ({ vnfPackageId: b.vnfPackageId, volumeIds: b.volumeIds ?? [] }) },
+  {
+    path: 'vnfs',
+    type: 'vnf',
+    props: (b) => ({
+      vnfPackageId: b.vnfPackageId,
+      volumeIds: b.volumeIds ?? [],
+      ...(b.flavourId ? { flavourId: b.flavourId } : {}),
+      ...(b.vduId ? { vduId: b.vduId } : {}),
+    }),
+  },
   { path: 'acls', type: 'acl', props: (b) => ({ vnfId: b.vnfId ?? null, rules: b.rules }) },
 ];
 
@@ -69,13 +78,15 @@ export function makeResourceRoutes({ uc, driverOptions }: RouteDeps): Router {
 
   for (const c of COLLECTIONS) {
     const schema = createBody(c.type, driverOptions);
-    router.post(`/${c.path}`, async (req, res) => {
-      if (req.body === undefined)
-        throw new AppError('unsupported-media-type', 415, 'send the body as application/json');
-      const body = parse(schema, req.body) as Body;
-      const options = driverOptions ? ((body[driverOptions.field] as Json | undefined) ?? null) : null;
-      accepted(res, c.path, await uc.create({ type: c.type, name: body.name, properties: c.props(body), options }));
-    });
+    // a package is created by its own route (JSON, or its CSAR as the body)
+    if (c.type !== 'vnf_package')
+      router.post(`/${c.path}`, async (req, res) => {
+        if (req.body === undefined)
+          throw new AppError('unsupported-media-type', 415, 'send the body as application/json');
+        const body = parse(schema, req.body) as Body;
+        const options = driverOptions ? ((body[driverOptions.field] as Json | undefined) ?? null) : null;
+        accepted(res, c.path, await uc.create({ type: c.type, name: body.name, properties: c.props(body), options }));
+      });
     router.get(`/${c.path}`, list(c.type));
     router.get(`/${c.path}/:id`, getOne(c.type));
     router.delete(`/${c.path}/:id`, remove(c.path, c.type));

@@ -17,6 +17,8 @@ export const ResourceOut = z.object({
   retryCount: z.number().int(),
   properties: z.record(z.string(), z.unknown()),
   error: z.string().nullable(),
+  /** What it waits for a user to give before it can go on (a package's content), or null. */
+  awaiting: z.string().nullable(),
   createdAt: at,
   updatedAt: at,
 });
@@ -87,6 +89,7 @@ export function resourceJson(r: Resource): ResourceOut {
     retryCount: r.retryCount,
     properties: r.properties,
     error: r.error,
+    awaiting: r.awaiting,
     createdAt: iso(r.createdAt),
     updatedAt: iso(r.updatedAt),
   };

@@ -4,7 +4,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { RESOURCE_TYPES, type ResourceType } from '../fsm/index.js';
 import { ROLES } from '../model.js';
-import { freeText } from '../text.js';
+import { freeText, storableJson } from '../text.js';
 
 const name = z
   .string()
@@ -16,16 +16,21 @@ const name = z
   );
 const uuid = z.string().uuid();
 
-export const VnfPackageBody = z
-  .object({ name, version: freeText(64).optional(), vendor: freeText(128).optional() })
-  .strict();
+export const VnfPackageBody = z.object({ name: name.optional(), userDefinedData: storableJson.optional() }).strict();
+
+/** The query of a package created with its CSAR as the body. */
+export const PackageQuery = z.object({ name: name.optional() }).strict();
 
 export const VolumeBody = z.object({ name, sizeGb: z.number().int().min(1).max(65_536) }).strict();
+
+const nodeId = z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'an id of the VNFD such as "simple" or "VDU1"');
 
 export const VnfBody = z
   .object({
     name,
     vnfPackageId: uuid,
+    flavourId: nodeId.optional(),
+    vduId: nodeId.optional(),
     volumeIds: z
       .array(uuid)
       .max(16)

@@ -20,6 +20,7 @@ export const NextTaskSchema = z.object({
   re_entrant: z.boolean(),
   waiting: z.string().nullable().default(null),
   check: CheckSchema.nullable().default(null),
+  requires: z.string().nullable().default(null),
 });
 
 /**
@@ -35,6 +36,7 @@ export const CreatedSchema = z.object({
   version: z.number().int(),
   properties: record,
   options: record.nullable(),
+  awaiting: z.string().nullable().optional(),
   createdAt: z.string().datetime({ offset: true }),
 });
 export type Created = z.infer<typeof CreatedSchema>;

@@ -24,6 +24,7 @@ export function afterCommit(r: Resource, task: Task | null, plan: Plan, now = ne
     leaseUntil: w.leaseMs === null ? null : new Date(now.getTime() + w.leaseMs),
     taskId: w.taskId,
     retryCount: w.retryCount,
+    awaiting: w.awaiting,
     version: r.version + 1,
     updatedAt: now,
   };
@@ -84,6 +85,7 @@ export function asCreated(id: string, c: Created): Loaded {
     properties: c.properties,
     options: c.options,
     error: null,
+    awaiting: c.awaiting ?? null,
     createdAt: at,
     updatedAt: at,
   };

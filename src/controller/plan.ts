@@ -16,6 +16,8 @@ export type ResourceWrite = {
   leaseMs: number | null;
   taskId: string | null;
   retryCount: number;
+  /** What the resource waits for (unlocked) before its next step can run; null when it waits for nothing. */
+  awaiting: string | null;
 };
 export type NewTransition = {
   fromStatus: string;
@@ -77,6 +79,7 @@ export const unlocked = (status: string, error: string | null, properties: Json)
   leaseMs: null,
   taskId: null,
   retryCount: 0,
+  awaiting: null,
 });
 
 /** The resource as it is, its lock taken or kept by `me` for `leaseMs` more. */
@@ -88,6 +91,7 @@ export const locked = (r: Resource, me: string, leaseMs: number, over: Partial<R
   leaseMs,
   taskId: r.taskId,
   retryCount: r.retryCount,
+  awaiting: null,
   ...over,
 });
 
@@ -145,6 +149,14 @@ export function advance(r: Resource, status: string, properties: Json, env: Env,
     if (!(err instanceof NoTransitionError)) throw err;
     return noStep(r, status, properties, plan, err);
   }
+  if (next.requires && properties[next.requires] === undefined) {
+    // nothing is wrong: a user has yet to give what the step needs (e.g. a package's content)
+    if (r.awaiting === next.requires && r.workerId === null && !plan.transitions.length && status === r.status) {
+      return noop(`waiting for ${next.requires}`);
+    }
+    const write = { ...unlocked(status, keepError, properties), awaiting: next.requires };
+    return { ...plan, summary: `${plan.summary}; waiting for ${next.requires}`, write };
+  }
   const task: NewTask = {
     id: uuidv7(),
     name: next.action,
@@ -165,6 +177,7 @@ export function advance(r: Resource, status: string, properties: Json, env: Env,
       leaseMs: delayMs + env.leaseMs,
       taskId: task.id,
       retryCount: 0,
+      awaiting: null,
     },
     newTask: task,
     dispatch: { taskId: task.id, action: next.action, attempt: 1, check: 0, delayMs, step: next, previous: null },

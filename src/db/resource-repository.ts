@@ -16,6 +16,8 @@ import { RESOURCE_COLS, toResource, type ResourceRow } from './rows.js';
 import { revokeTask } from './task-repository.js';
 
 export type NewResource = {
+  /** What it waits for before its first step (a package's content), or null. */
+  awaiting?: string | null;
   type: string;
   name: string;
   status: string;
@@ -31,10 +33,10 @@ export type RowRef = { id: string; type: string; status: string; spec: string };
 // Resources and their outbox messages, in one statement (requests arriving together share it).
 const INSERT_RESOURCES = `
 WITH r AS (
-  INSERT INTO resources AS r (id, type, name, status, spec, properties, driver_options)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[])
+  INSERT INTO resources AS r (id, type, name, status, spec, properties, driver_options, awaiting)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[])
   RETURNING ${RESOURCE_COLS}
-), o AS (${OUTBOX_INSERT('SELECT * FROM unnest($8::text[], $9::jsonb[], $10::int[], $11::int[])')})
+), o AS (${OUTBOX_INSERT('SELECT * FROM unnest($9::text[], $10::jsonb[], $11::int[], $12::int[])')})
 SELECT r.*, o.id AS "outboxId" FROM r JOIN o ON (o.payload->>'resourceId')::uuid = r.id`;
 
 export type Insert = { resource: NewResource & { id: string }; msg: OutboxInsert };
@@ -53,6 +55,7 @@ async function insertResources(c: Sql, items: Insert[]): Promise<Written[]> {
       rs.map((r) => r.spec),
       rs.map((r) => JSON.stringify(r.properties)),
       rs.map((r) => (r.options ? JSON.stringify(r.options) : null)),
+      rs.map((r) => r.awaiting ?? null),
       ...[0, 1, 2, 3].map((k) => ms.map((m) => m[k])),
     ],
   });
@@ -62,6 +65,15 @@ async function insertResources(c: Sql, items: Insert[]): Promise<Written[]> {
     return { resource: toResource(row), outbox: [written(msg, Number(row.outboxId))] };
   });
 }
+
+// A user's change of a resource's name, properties or what it awaits (e.g. a package's content given).
+const UPDATE_GIVEN = `
+WITH r AS (
+  UPDATE resources AS r SET name = COALESCE($2, r.name), properties = r.properties || $3::jsonb, awaiting = $4,
+         version = r.version + 1, updated_at = now()
+   WHERE r.id = $1 RETURNING ${RESOURCE_COLS}
+), o AS (${OUTBOX_INSERT('SELECT $5::text, $6::jsonb, $7::int, $8::int FROM r')})
+SELECT r.*, (SELECT id FROM o) AS "outboxId" FROM r`;
 
 const UPDATE_SPEC = `
 WITH r AS (
@@ -77,6 +89,12 @@ export type ResourceTx = {
   liveVnfUsing(ref: { id: string; type: string }): Promise<string | null>;
   insert(resource: NewResource & { id: string }, msg: OutboxInsert): Promise<Written>;
   updateSpec(id: string, spec: string, msg: OutboxInsert): Promise<Written>;
+  /** Merge `properties` into the resource's, set what it awaits (null: nothing) and its name if given. */
+  updateGiven(
+    id: string,
+    given: { name?: string; properties: Json; awaiting: string | null },
+    msg: OutboxInsert,
+  ): Promise<Written>;
   read(id: string): Promise<Resource>;
   /** Move the version on, so a controller plan decided before this transaction does not overwrite it. */
   bumpVersion(id: string): Promise<void>;
@@ -104,6 +122,11 @@ function resourceTx(c: Sql): ResourceTx {
     async updateSpec(id, spec, msg) {
       const row = (await c.query<ResourceRow & { outboxId: number }>(UPDATE_SPEC, [id, spec, ...outboxValues(msg)]))
         .rows[0]!;
+      return { resource: toResource(row), outbox: [written(msg, Number(row.outboxId))] };
+    },
+    async updateGiven(id, given, msg) {
+      const values = [id, given.name ?? null, JSON.stringify(given.properties), given.awaiting, ...outboxValues(msg)];
+      const row = (await c.query<ResourceRow & { outboxId: number }>(UPDATE_GIVEN, values)).rows[0]!;
       return { resource: toResource(row), outbox: [written(msg, Number(row.outboxId))] };
     },
     async read(id) {

@@ -25,6 +25,7 @@ export type StepWrite = {
     leaseMs: number | null;
     taskId: string | null;
     retryCount: number;
+    awaiting: string | null;
   };
   newTask?: { id: string; name: string; fromStatus: string; toStatus: string; step: NextTask; attempt: number };
   taskWrite?: {
@@ -91,7 +92,7 @@ export async function loadResources(c: Sql, keys: { id: string; taskId?: string 
 const COMMIT_STEPS = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
-    n int, id uuid, version int, status text, error text, properties jsonb, worker_id text, lease_ms int, task_id uuid, retry_count int,
+    n int, id uuid, version int, status text, error text, properties jsonb, worker_id text, lease_ms int, task_id uuid, retry_count int, awaiting text,
     nt_id uuid, nt_name text, nt_attempt int, nt_from text, nt_to text, nt_step jsonb,
     tw_id uuid, tw_state text, tw_attempt int, tw_checks int, tw_result jsonb, tw_error text, tw_progress jsonb,
     tw_waiting boolean, tw_finished boolean,
@@ -99,7 +100,7 @@ WITH input AS (
 ), upd AS (
   UPDATE resources r SET status = i.status, error = i.error, properties = i.properties, worker_id = i.worker_id,
          lease_until = CASE WHEN i.lease_ms IS NULL THEN NULL ELSE now() + i.lease_ms * interval '1 millisecond' END,
-         task_id = i.task_id, retry_count = i.retry_count, version = r.version + 1, updated_at = now()
+         task_id = i.task_id, retry_count = i.retry_count, awaiting = i.awaiting, version = r.version + 1, updated_at = now()
     FROM input i
    WHERE r.id = ANY($2::uuid[]) AND r.id = i.id AND r.version = i.version
   RETURNING r.id, r.type
@@ -152,6 +153,7 @@ export async function commitSteps(c: Sql, items: StepWrite[]): Promise<({ outbox
       lease_ms: w.leaseMs,
       task_id: w.taskId,
       retry_count: w.retryCount,
+      awaiting: w.awaiting,
       nt_id: nt?.id ?? null,
       nt_name: nt?.name ?? null,
       nt_attempt: nt?.attempt ?? null,
@@ -224,7 +226,7 @@ export async function findExpiredLeases(c: Sql, limit: number): Promise<string[]
 export async function findUnsettled(c: Sql, olderThanMs: number, limit: number): Promise<string[]> {
   const r = await c.query<{ id: string }>(
     `SELECT id FROM resources
-      WHERE worker_id IS NULL AND status <> spec AND status <> 'ERROR'
+      WHERE worker_id IS NULL AND status <> spec AND status <> 'ERROR' AND awaiting IS NULL
         AND updated_at < now() - $1 * interval '1 millisecond'
       ORDER BY updated_at LIMIT $2`,
     [olderThanMs, limit],

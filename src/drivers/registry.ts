@@ -24,7 +24,12 @@ export type SqlPool = {
   query(q: { name?: string; text: string; values?: unknown[] } | string, values?: unknown[]): Promise<{ rows: any[] }>;
 };
 
-export type DriverDeps = { sql: SqlPool; log: Logger };
+/** A file of a package's CSAR, as a stream (an image a driver hands to its VIM). */
+export type PackageFileReader = {
+  open(uploadId: string, path: string): Promise<{ stream: import('node:stream').Readable; size: number }>;
+};
+
+export type DriverDeps = { sql: SqlPool; log: Logger; packages: PackageFileReader };
 
 export const DRIVERS: Readonly<Record<string, DriverPlugin<any>>> = { sim: simPlugin };
 

@@ -14,16 +14,35 @@ export type ActionName =
 
 const nothing = z.object({}).strict();
 const id = z.string().min(1).max(255);
+const checksum = z.object({ algorithm: z.string().min(1), hash: z.string().min(1) }).strict();
+const json = z.record(z.string(), z.unknown());
 
 /** What each action returns when it is done (strict: an unknown field is a driver bug, and says so). */
 export const actionResults = {
-  'vnfp.upload': z.object({ artifactUri: z.string().min(1), checksum: z.string().min(1) }).strict(),
-  'vnfp.validate': z.object({ descriptor: z.record(z.string(), z.unknown()) }).strict(),
-  'vnfp.register': z.object({ catalogId: id }).strict(),
+  'vnfp.upload': z.object({ checksum, sizeBytes: z.number().int().min(0) }).strict(),
+  'vnfp.validate': z
+    .object({
+      entryDefinitions: z.string().min(1),
+      vnfdFiles: z.array(z.string()),
+      manifest: json,
+      vnfd: json,
+      vdus: z.array(json),
+      softwareImages: z.array(json),
+    })
+    .strict(),
+  'vnfp.register': z.object({ images: z.array(z.object({ id, vimImageId: id }).strict()) }).strict(),
   'vnfp.delete': nothing,
   'volume.create': z.object({ backendVolumeId: id }).strict(),
   'volume.delete': nothing,
-  'vnf.allocate': z.object({ flavor: id, hostId: id }).strict(),
+  'vnf.allocate': z
+    .object({
+      flavor: id,
+      hostId: id,
+      vcpus: z.number().int().min(1).optional(),
+      memoryMb: z.number().int().min(1).optional(),
+      imageId: id.nullable().optional(),
+    })
+    .strict(),
   'vnf.boot': z.object({ serverId: id }).strict(),
   'vnf.configure': nothing,
   'vnf.release': nothing,

@@ -20,12 +20,22 @@ const drop =
     return out;
   };
 
+/** Each software image gets the id the VIM gave it (vimImageId), by image id. */
+const storeVimImages: StepCallback = (properties, result) => {
+  const ids = new Map(((result.images ?? []) as { id: string; vimImageId: string }[]).map((i) => [i.id, i.vimImageId]));
+  const images = (properties.softwareImages ?? []) as Record<string, unknown>[];
+  return {
+    ...properties,
+    softwareImages: images.map((i) => (ids.has(i.id as string) ? { ...i, vimImageId: ids.get(i.id as string) } : i)),
+  };
+};
+
 export const stepCallbacks = {
-  store_artifact: pick('artifactUri', 'checksum'),
-  store_descriptor: pick('descriptor'),
-  store_catalog_id: pick('catalogId'),
+  store_artifact: pick('checksum', 'sizeBytes'),
+  store_descriptor: pick('entryDefinitions', 'vnfdFiles', 'manifest', 'vnfd', 'vdus', 'softwareImages'),
+  store_vim_images: storeVimImages,
   store_volume_id: pick('backendVolumeId'),
-  store_allocation: pick('flavor', 'hostId'),
+  store_allocation: pick('flavor', 'hostId', 'vcpus', 'memoryMb', 'imageId'),
   store_server_id: pick('serverId'),
   clear_compute: drop('serverId', 'hostId'),
   store_rule_ids: pick('ruleIds'),

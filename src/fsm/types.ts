@@ -33,11 +33,15 @@ export type NextTask<A extends string = string> = {
   readonly waiting: string | null;
   /** How a waiting step is checked again; null: the action must finish in one go. */
   readonly check: Check | null;
+  /** A property the step needs before it can run (a package's content): until a user gives it, the resource waits, unlocked. */
+  readonly requires: string | null;
 };
 
 export type FsmTable = Readonly<Record<string, Readonly<Record<string, NextTask>>>>;
 
-export type StepOptions = Partial<Omit<NextTask, 'action' | 'next' | 'check' | 'waiting'>> & {
+export type StepOptions = Partial<Omit<NextTask, 'action' | 'next' | 'check' | 'waiting' | 'requires'>> & {
+  /** The property the step needs first. */
+  requires?: string;
   /** The step waits on the VIM, showing this status meanwhile, checked as `check` says (default WAIT). */
   waiting?: string;
   check?: Check;
@@ -57,6 +61,7 @@ export function step<A extends string>(action: A, next: string, opts: StepOption
     re_entrant: opts.re_entrant ?? true,
     waiting: opts.waiting ?? null,
     check: opts.waiting ? (opts.check ?? WAIT) : null,
+    requires: opts.requires ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 // What every use case is given: the repositories it writes and reads through, and the
 // hand-over of committed outbox rows to the relay (published at once, not after its grace).
+import type { ContentStore } from '../content/store.js';
 import type { OutboxRow } from '../db/outbox-repository.js';
 import type { ReadRepository } from '../db/read-repository.js';
 import type { ResourceStore, Written } from '../db/resource-repository.js';
@@ -8,7 +9,16 @@ import type { Resource } from '../model.js';
 
 export type Publish = (rows: OutboxRow[]) => void;
 
-export type UseCaseDeps = { store: ResourceStore; reads: ReadRepository; tokens: TokenStore; publish: Publish };
+/** Where packages' content goes, and how large a package may be. */
+export type PackageDeps = { content: ContentStore; maxBytes: number };
+
+export type UseCaseDeps = {
+  store: ResourceStore;
+  reads: ReadRepository;
+  tokens: TokenStore;
+  publish: Publish;
+  packages: PackageDeps;
+};
 
 /** Hand a write's outbox rows to the relay and return the resource as written. */
 export function published(deps: UseCaseDeps, w: Written): Resource {

@@ -1,16 +1,18 @@
 // The use cases, bound to their dependencies: what every front door (the REST API, the
 // CLI, the console) calls. One module per operation group.
+import type { Readable } from 'node:stream';
 import type { Db } from '../db/db.js';
 import { makeReadRepository } from '../db/read-repository.js';
 import { makeResourceStore } from '../db/resource-repository.js';
 import { makeTokenStore } from '../db/token-repository.js';
 import { deleteResource, terminateVnf } from './change-spec.js';
 import { createResource, type CreateInput } from './create-resource.js';
-import type { Publish, UseCaseDeps } from './deps.js';
+import type { PackageDeps, Publish, UseCaseDeps } from './deps.js';
 import * as q from './queries.js';
 import { retryResource } from './retry-resource.js';
 import { revokeTask } from './revoke-task.js';
 import * as tokens from './tokens.js';
+import * as content from './package-content.js';
 
 export type { CreateInput } from './create-resource.js';
 export type { ListQuery } from './queries.js';
@@ -32,6 +34,14 @@ export function bindUseCases(deps: UseCaseDeps) {
       limit: number,
     ) => q.transitionsAfter(deps, afterId, upTo, filter, limit),
     task: (id: string) => q.getTask(deps, id),
+    packages: {
+      upload: (id: string, body: Readable) => content.uploadContent(deps, id, body),
+      createWithContent: (body: Readable, given: Parameters<typeof content.createWithContent>[2]) =>
+        content.createWithContent(deps, body, given),
+      content: (id: string) => content.packageContent(deps, id),
+      vnfd: (id: string) => content.packageVnfd(deps, id),
+      file: (id: string, path: string) => content.packageFile(deps, id, path),
+    },
     tokens: {
       create: (role: Parameters<typeof tokens.createToken>[1], name: string) => tokens.createToken(deps, role, name),
       list: () => tokens.listTokens(deps),
@@ -44,11 +54,12 @@ export function bindUseCases(deps: UseCaseDeps) {
 export type UseCases = ReturnType<typeof bindUseCases>;
 
 /** The use cases on a database, publishing through `publish` (the outbox relay's fast path). */
-export function makeUseCases(db: Db, publish: Publish): UseCases {
+export function makeUseCases(db: Db, publish: Publish, packages: PackageDeps): UseCases {
   return bindUseCases({
     store: makeResourceStore(db),
     reads: makeReadRepository(db),
     tokens: makeTokenStore(db.pool),
     publish,
+    packages,
   });
 }

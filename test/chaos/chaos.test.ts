@@ -12,6 +12,7 @@ import { ALL_QUEUES, ownerQueue } from '../../src/broker/topology.js';
 import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { spawnNfvo, type Proc } from '../helpers/procs.js';
+import { smallCsar } from '../helpers/packages.js';
 
 const NON_REENTRANT = [
   'vnf_package.upload',
@@ -131,7 +132,32 @@ describe('chaos', { timeout: 600_000 }, () => {
     const api = client(`http://127.0.0.1:${await procs.get('api')!.port}`, env.auth());
     await waitFor('api ready', async () => (await api.get('/readyz')).status === 200, 30_000);
     const ids = new Map<string, { type: string; injected: boolean; spec: string }>();
+    const csar = await smallCsar();
+    /** A request, tried again while PostgreSQL restarts (503, or no answer); the reply. */
+    const persist = async (what: string, send: () => ReturnType<typeof api.post>) => {
+      const end = Date.now() + 60_000;
+      for (;;) {
+        const r = await send().catch((err: Error) => err);
+        if (r instanceof Error || r.status === 503) {
+          if (Date.now() > end)
+            throw new Error(`${what}: not accepted within 60 s; last: ${r instanceof Error ? r.message : r.status}`);
+          await sleep(200);
+          continue;
+        }
+        return r;
+      }
+    };
     const create = async (path: string, type: string, body: Record<string, unknown>, injected = false) => {
+      const id = await createOnly(path, type, body, injected);
+      if (type === 'vnf_package') {
+        // its content: a 409 means an earlier try got in though its answer was lost
+        const r = await persist(`content of ${id}`, () => api.put(`/v1/vnf-packages/${id}/content`, csar));
+        if (r.status !== 202 && r.status !== 409)
+          throw new Error(`content of ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+      }
+      return id;
+    };
+    const createOnly = async (path: string, type: string, body: Record<string, unknown>, injected = false) => {
       const end = Date.now() + 60_000;
       for (;;) {
         const r = await api.post(path, body).catch((err: Error) => err);
@@ -190,7 +216,7 @@ describe('chaos', { timeout: 600_000 }, () => {
       sh('rabbitmqctl', ['stop_app']);
       try {
         for (let i = 0; i < 5; i++) {
-          const r = await api.post('/v1/vnf-packages', { name: `offline-${i}` });
+          const r = await api.post(`/v1/vnf-packages?name=offline-${i}`, csar);
           assert.equal(r.status, 202, 'accepted while RabbitMQ is down');
           ids.set(r.body.id, { type: 'vnf_package', injected: false, spec: 'ONBOARDED' });
           counts.acceptedWhileBrokerDown++;

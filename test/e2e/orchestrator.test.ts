@@ -5,6 +5,7 @@ import amqp from 'amqplib';
 import { makeTestEnv, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { spawnNfvo, type Proc } from '../helpers/procs.js';
+import { createPackage, smallCsar } from '../helpers/packages.js';
 
 describe('nfvo as separate processes', () => {
   let env: TestEnv;
@@ -35,7 +36,7 @@ describe('nfvo as separate processes', () => {
   const path = async (id: string) => (await transitions(id)).map((t) => `${t.from}->${t.to}`);
 
   it('a vnf package reaches ONBOARDED with exactly three transitions', async () => {
-    pkg = (await api.post('/v1/vnf-packages', { name: 'e2e-pkg', version: '1.0' })).body.id;
+    pkg = (await createPackage(api, 'e2e-pkg')).id;
     await api.waitStatus(pkg, 'ONBOARDED');
     assert.deepEqual(await path(pkg), ['CREATED->UPLOADED', 'UPLOADED->VALIDATED', 'VALIDATED->ONBOARDED']);
   });
@@ -83,9 +84,7 @@ describe('nfvo as separate processes', () => {
   });
 
   it('injected failures are retried and then succeed', async () => {
-    const id = (
-      await api.post('/v1/vnf-packages', { name: 'e2e-flaky', simulate: { fail: { validate: 2, register: 1 } } })
-    ).body.id;
+    const id = (await createPackage(api, 'e2e-flaky', { simulate: { fail: { validate: 2, register: 1 } } })).id;
     await api.waitStatus(id, 'ONBOARDED');
     const ts = await transitions(id);
     assert.equal(ts.length, 3);
@@ -120,16 +119,13 @@ describe('nfvo as separate processes', () => {
   });
 
   it('two controllers never both hold the lock: no resource ever has two actions in flight', async () => {
+    // created first, their contents uploaded after: each controller gets some of the uploads' messages
     const ids: string[] = [];
+    const simulate = { latencyMs: { upload: 30, validate: 30, register: 30 } };
     for (let i = 0; i < 20; i++)
-      ids.push(
-        (
-          await api.post('/v1/vnf-packages', {
-            name: `race-${i}`,
-            simulate: { latencyMs: { upload: 30, validate: 30, register: 30 } },
-          })
-        ).body.id,
-      );
+      ids.push((await api.post('/v1/vnf-packages', { name: `race-${i}`, simulate })).body.id);
+    const csar = await smallCsar();
+    for (const id of ids) assert.equal((await api.put(`/v1/vnf-packages/${id}/content`, csar)).status, 202);
     // flood both controllers with duplicate reconcile requests for every resource while they run
     const conn = await amqp.connect(env.config.amqpUrl);
     const ch = await conn.createConfirmChannel();

@@ -17,8 +17,11 @@ export function client(baseUrl: string, defaultHeaders: Record<string, string> =
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     };
     if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+      const raw = typeof body === 'string' || Buffer.isBuffer(body);
+      init.body = raw ? (body as string) : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= Buffer.isBuffer(body)
+        ? 'application/zip'
+        : 'application/json';
     }
     const [res, text] = await fetch(new URL(path, baseUrl), init)
       .then(async (r) => [r, await r.text()] as const)
@@ -41,6 +44,18 @@ export function client(baseUrl: string, defaultHeaders: Record<string, string> =
     get: <T = any>(p: string, h?: Record<string, string>) => call<T>('GET', p, undefined, h),
     post: <T = any>(p: string, b?: unknown, h?: Record<string, string>) => call<T>('POST', p, b ?? {}, h),
     del: <T = any>(p: string, h?: Record<string, string>) => call<T>('DELETE', p, undefined, h),
+    put: <T = any>(p: string, b: Buffer, h?: Record<string, string>) => call<T>('PUT', p, b, h),
+    /** GET a body as bytes. */
+    async bytes(
+      p: string,
+      h: Record<string, string> = {},
+    ): Promise<{ status: number; body: Buffer; headers: Headers }> {
+      const res = await fetch(new URL(p, baseUrl), {
+        headers: { ...defaultHeaders, ...h },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      return { status: res.status, body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+    },
     /** Wait until the resource has `status` (and no lock); returns it. */
     async waitStatus(id: string, status: string, timeoutMs = 20_000): Promise<any> {
       const end = Date.now() + timeoutMs;

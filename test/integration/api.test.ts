@@ -8,6 +8,7 @@ import { watch } from '../../src/watch.js';
 import { makeTestEnv, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
+import { onboardedPackage } from '../helpers/packages.js';
 
 describe('REST API', () => {
   let env: TestEnv;
@@ -19,8 +20,7 @@ describe('REST API', () => {
   before(async () => {
     env = await makeTestEnv('api', { BODY_LIMIT: '16kb' });
     ({ nfvo, base, api } = await startInProcess(env));
-    onboarded = (await api.post('/v1/vnf-packages', { name: 'base-pkg' })).body.id;
-    await api.waitStatus(onboarded, 'ONBOARDED');
+    onboarded = await onboardedPackage(api, 'base-pkg');
   });
   after(async () => {
     await nfvo.stop();
@@ -44,7 +44,7 @@ describe('REST API', () => {
     });
 
     it('413 for a body over the limit', async () => {
-      const r = await api.post('/v1/vnf-packages', { name: 'big', vendor: 'x'.repeat(20_000) });
+      const r = await api.post('/v1/vnf-packages', { name: 'big', userDefinedData: { notes: 'x'.repeat(20_000) } });
       assert.equal(r.status, 413);
       isProblem(r, 413);
     });
@@ -58,8 +58,9 @@ describe('REST API', () => {
     });
 
     const cases: [string, string, unknown, string][] = [
-      ['missing name', '/v1/vnf-packages', {}, 'name'],
-      ['unknown field', '/v1/vnf-packages', { name: 'a', colour: 'red' }, ''],
+      ['missing name', '/v1/volumes', { sizeGb: 1 }, 'name'],
+      ['unknown field', '/v1/vnf-packages', { name: 'a', colour: 'red' }, 'colour'],
+      ['a NUL in userDefinedData', '/v1/vnf-packages', { userDefinedData: { a: 'x\u0000' } }, 'userDefinedData.a'],
       ['wrong type', '/v1/volumes', { name: 'v', sizeGb: '10' }, 'sizeGb'],
       ['size out of range', '/v1/volumes', { name: 'v', sizeGb: 0 }, 'sizeGb'],
       ['bad vnf package id', '/v1/vnfs', { name: 'v', vnfPackageId: 'nope' }, 'vnfPackageId'],
@@ -160,10 +161,8 @@ describe('REST API', () => {
 
   describe('conflicts are 409 with the reason', () => {
     it('a vnf needs its package ONBOARDED', async () => {
-      const pending = await api.post('/v1/vnf-packages', {
-        name: 'slow-pkg',
-        simulate: { latencyMs: { upload: 300 } },
-      });
+      // waiting for its content
+      const pending = await api.post('/v1/vnf-packages', { name: 'slow-pkg' });
       const r = await api.post('/v1/vnfs', { name: 'too-early', vnfPackageId: pending.body.id });
       assert.equal(r.status, 409);
       isProblem(r, 409);
@@ -255,6 +254,7 @@ describe('REST API', () => {
       'max_retry',
       'next',
       're_entrant',
+      'requires',
       'waiting',
     ]);
     assert.equal((await api.get('/v1/fsm/vnf')).body.table.INSTANTIATED.TERMINATED.next, 'TERMINATED');
@@ -268,8 +268,7 @@ describe('REST API', () => {
   });
 
   it('streams transitions as SSE, filtered, resumable with Last-Event-ID', async () => {
-    const id = (await api.post('/v1/vnf-packages', { name: 'watched' })).body.id;
-    await api.waitStatus(id, 'ONBOARDED');
+    const id = await onboardedPackage(api, 'watched');
     const read = async (headers: Record<string, string>, n: number) => {
       const ctl = new AbortController();
       const res = await fetch(`${base}/v1/events?resourceId=${id}`, {

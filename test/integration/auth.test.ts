@@ -7,6 +7,7 @@ import { type Running } from '../../src/compose.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
+import { onboardedPackage } from '../helpers/packages.js';
 
 describe('authentication and roles', () => {
   let env: TestEnv;
@@ -21,8 +22,7 @@ describe('authentication and roles', () => {
     const sink = new Writable({ write: (c, _e, cb) => ((logText += c.toString()), cb()) });
     ({ nfvo, base } = await startInProcess(env, undefined, pino({ level: 'debug' }, sink)));
     const op = client(base, env.auth('operator'));
-    pkg = (await op.post('/v1/vnf-packages', { name: 'auth-pkg' })).body.id;
-    await op.waitStatus(pkg, 'ONBOARDED');
+    pkg = await onboardedPackage(op, 'auth-pkg');
   });
   after(async () => {
     await nfvo.stop();
@@ -36,6 +36,9 @@ describe('authentication and roles', () => {
     ['GET', `/v1/resources/${pkg}/transitions`, undefined, 'viewer'],
     ['GET', '/v1/vnf-packages', undefined, 'viewer'],
     ['GET', `/v1/vnf-packages/${pkg}`, undefined, 'viewer'],
+    ['GET', `/v1/vnf-packages/${pkg}/content`, undefined, 'viewer'],
+    ['GET', `/v1/vnf-packages/${pkg}/vnfd`, undefined, 'viewer'],
+    ['GET', `/v1/vnf-packages/${pkg}/artifacts/Scripts/install.sh`, undefined, 'viewer'],
     ['GET', '/v1/volumes', undefined, 'viewer'],
     ['GET', '/v1/vnfs', undefined, 'viewer'],
     ['GET', '/v1/acls', undefined, 'viewer'],
@@ -51,6 +54,7 @@ describe('authentication and roles', () => {
       'operator',
     ],
     ['DELETE', `/v1/vnf-packages/${ID}`, undefined, 'operator'],
+    ['PUT', `/v1/vnf-packages/${ID}/content`, 'not a zip', 'operator'],
     ['DELETE', `/v1/volumes/${ID}`, undefined, 'operator'],
     ['DELETE', `/v1/vnfs/${ID}`, undefined, 'operator'],
     ['DELETE', `/v1/acls/${ID}`, undefined, 'operator'],

@@ -23,6 +23,10 @@ const ROUTES: [string, string][] = [
   ['GET', '/v1/fsm/{id}'],
   ['GET', '/v1/events'],
   ['POST', '/v1/tasks/{id}/revoke'],
+  ['PUT', '/v1/vnf-packages/{id}/content'],
+  ['GET', '/v1/vnf-packages/{id}/content'],
+  ['GET', '/v1/vnf-packages/{id}/vnfd'],
+  ['GET', '/v1/vnf-packages/{id}/artifacts/{id}'],
 ];
 
 const nasty = fc.oneof(
@@ -85,7 +89,11 @@ const unstorable = fc
 
 /** A valid create body per route, to mutate one field of. */
 const VALID: Record<string, Record<string, unknown>> = {
-  '/v1/vnf-packages': { name: 'pkg', version: '1.0', vendor: 'acme', simulate: { refuse: { upload: 'no' } } },
+  '/v1/vnf-packages': {
+    name: 'pkg',
+    userDefinedData: { owner: 'a', tags: ['x'] },
+    simulate: { refuse: { upload: 'no' } },
+  },
   '/v1/volumes': { name: 'vol', sizeGb: 1 },
   '/v1/acls': { name: 'acl', rules: [{ direction: 'ingress', action: 'allow', protocol: 'tcp', cidr: '10.0.0.0/8' }] },
   '/v1/tokens': { name: 'tok', role: 'viewer' },
@@ -150,9 +158,11 @@ describe('hostile input', () => {
         fc.nat(),
         unstorable,
         fc.boolean(),
-        async (path, pick, bad, asKey) => {
+        async (path, pick, bad, key) => {
           const valid = VALID[path]!;
           const at = leaves(valid)[pick % leaves(valid).length]!;
+          // a key can be made unstorable where the leaf sits in an object (an array's are its indexes)
+          const asKey = key && typeof at.at(-1) === 'string';
           const body = asKey ? setAt(valid, [...at.slice(0, -1), bad], 'x') : setAt(valid, at, bad);
           const r = await send('POST', path, JSON.stringify(body));
           assert.ok(r.status < 500, `${path} ${JSON.stringify(at)}: ${r.status} ${r.text.slice(0, 300)}`);

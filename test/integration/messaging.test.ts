@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { makeTestEnv, quiet, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
+import { createPackage } from '../helpers/packages.js';
 import { startProxy } from '../helpers/proxy.js';
 import { deleteTopology } from '../helpers/topology.js';
 
@@ -181,9 +182,7 @@ describe('messaging', () => {
     try {
       const api = client(`http://127.0.0.1:${apiOnly.port}`, env.auth());
       for (let i = 0; i < 5; i++) {
-        const r = await api.post('/v1/vnf-packages', { name: `offline-${i}` });
-        assert.equal(r.status, 202);
-        ids.push(r.body.id);
+        ids.push((await createPackage(api, `offline-${i}`)).id);
       }
       const ready = await api.get('/readyz');
       assert.equal(ready.status, 503);

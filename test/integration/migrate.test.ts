@@ -16,6 +16,7 @@ const COMPATIBLE: Record<string, string[]> = {
   DateTime: ['timestamp with time zone', 'timestamp without time zone'],
   Json: ['jsonb', 'json'],
   Float: ['double precision'],
+  Bytes: ['bytea'],
 };
 const NATIVE: Record<string, string> = { Uuid: 'uuid', Timestamptz: 'timestamp with time zone' };
 
@@ -60,7 +61,9 @@ describe('nfvo migrate', () => {
 
   it('concurrent runs apply each migration once (advisory lock)', async () => {
     await env.pool.query('DELETE FROM _prisma_migrations');
-    await env.pool.query('DROP TABLE resources, transitions, tasks, outbox, sim_ledger, api_tokens');
+    await env.pool.query(
+      'DROP TABLE resources, transitions, tasks, outbox, sim_ledger, api_tokens, package_uploads, package_chunks',
+    );
     const runs = await Promise.all(
       [1, 2, 3].map(() => migrate({ url: env.config.databaseUrl, dir: MIGRATIONS, log: quiet })),
     );

@@ -8,6 +8,7 @@ import { uuidv7 } from '../../src/ids.js';
 import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
+import { createPackage, onboardedPackage, smallCsar } from '../helpers/packages.js';
 
 describe('orchestration (api + controller + worker in one process)', () => {
   let env: TestEnv;
@@ -32,15 +33,15 @@ describe('orchestration (api + controller + worker in one process)', () => {
     ).rows.map((r) => r.action);
 
   it('onboards a vnf package in three recorded transitions and three applied effects', async () => {
-    const created = await api.post('/v1/vnf-packages', { name: 'pkg-a', version: '2.1', vendor: 'acme' });
+    const created = await api.post('/v1/vnf-packages?name=pkg-a', await smallCsar());
     assert.equal(created.status, 202);
     assert.equal(created.headers.get('location'), `/v1/vnf-packages/${created.body.id}`);
     assert.equal(created.body.status, 'CREATED');
     assert.equal(created.body.spec, 'ONBOARDED');
     const done = await api.waitStatus(created.body.id, 'ONBOARDED');
-    assert.equal(done.properties.version, '2.1');
-    assert.match(done.properties.artifactUri, /^sim:\/\/packages\//);
-    assert.ok(done.properties.catalogId, 'register callback stored the catalog id');
+    assert.equal(done.properties.checksum.algorithm, 'SHA-256', 'the upload callback stored the checksum');
+    assert.equal(done.properties.vnfd.productName, 'Sample VNF', 'the validate callback stored the VNFD summary');
+    assert.ok(done.properties.softwareImages[0].vimImageId, 'the register callback stored the image ids');
     const ts = await transitions(created.body.id);
     assert.deepEqual(
       ts.map((t) => `${t.from}->${t.to}:${t.action}`),
@@ -59,8 +60,7 @@ describe('orchestration (api + controller + worker in one process)', () => {
 
   it('one batched read serves the same resource with different tasks', async () => {
     const { loadResources } = await import('../../src/db/step-repository.js');
-    const { body } = await api.post('/v1/vnf-packages', { name: 'two-tasks' });
-    await api.waitStatus(body.id, 'ONBOARDED');
+    const body = { id: await onboardedPackage(api, 'two-tasks') };
     const [t1, t2] = (await transitions(body.id)).map((t) => t.taskId);
     const loaded = await loadResources(env.pool, [
       { id: body.id, taskId: t1 },
@@ -74,7 +74,7 @@ describe('orchestration (api + controller + worker in one process)', () => {
   });
 
   it('retries injected failures with backoff and then succeeds', async () => {
-    const { body } = await api.post('/v1/vnf-packages', { name: 'flaky', simulate: { fail: { validate: 2 } } });
+    const body = await createPackage(api, 'flaky', { simulate: { fail: { validate: 2 } } });
     await api.waitStatus(body.id, 'ONBOARDED');
     const ts = await transitions(body.id);
     assert.equal(ts.length, 3);
@@ -85,7 +85,7 @@ describe('orchestration (api + controller + worker in one process)', () => {
   });
 
   it('exhausted retries end in ERROR with the lock released; retry resumes where it failed', async () => {
-    const { body } = await api.post('/v1/vnf-packages', { name: 'doomed', simulate: { fail: { upload: 4 } } });
+    const body = await createPackage(api, 'doomed', { simulate: { fail: { upload: 4 } } });
     const failed = await api.waitStatus(body.id, 'ERROR');
     assert.equal(failed.workerId, null);
     assert.match(
@@ -106,8 +106,7 @@ describe('orchestration (api + controller + worker in one process)', () => {
   });
 
   it('a spec without an FSM entry ends in ERROR with a clear message', async () => {
-    const pkg = await api.post('/v1/vnf-packages', { name: 'p-nofsm' });
-    await api.waitStatus(pkg.body.id, 'ONBOARDED');
+    const pkg = { body: { id: await onboardedPackage(api, 'p-nofsm') } };
     const vnf = await api.post('/v1/vnfs', {
       name: 'v-nofsm',
       vnfPackageId: pkg.body.id,
@@ -127,7 +126,7 @@ describe('orchestration (api + controller + worker in one process)', () => {
   });
 
   it('a delete during onboarding lets the running step finish, then deletes', async () => {
-    const { body } = await api.post('/v1/vnf-packages', { name: 'slow', simulate: { latencyMs: { upload: 400 } } });
+    const body = await createPackage(api, 'slow', { simulate: { latencyMs: { upload: 400 } } });
     await waitFor('upload running', async () => (await api.get(`/v1/resources/${body.id}`)).body.workerId !== null);
     assert.equal((await api.del(`/v1/vnf-packages/${body.id}`)).status, 202);
     await api.waitStatus(body.id, 'DELETED');
@@ -190,8 +189,8 @@ describe('orchestration (api + controller + worker in one process)', () => {
   });
 
   it('a redelivered non-re-entrant action is not applied twice', async () => {
-    const { body } = await api.post('/v1/vnf-packages', { name: 'once' });
-    await api.waitStatus(body.id, 'ONBOARDED');
+    const { body } = { body: { id: await onboardedPackage(api, 'once') } };
+    const properties = { content: (await api.get(`/v1/resources/${body.id}`)).body.properties.content };
     const upload = (await transitions(body.id))[0];
     // replay the exact work message of the finished upload, as a broker redelivery would
     const conn = await amqp.connect(env.config.amqpUrl);
@@ -211,7 +210,7 @@ describe('orchestration (api + controller + worker in one process)', () => {
       resourceType: 'vnf_package',
       action: 'vnfp.upload',
       attempt: 1,
-      args: { name: 'once', properties: {}, simulate: null },
+      args: { name: 'once', properties, options: null },
       callbacks: {
         success: { queue: 'callback_queue', nextTask: step },
         error: { queue: 'callback_queue', nextTask: step },

@@ -50,7 +50,7 @@ describe('query plans of a step', () => {
     const e: Env = { me: 'ctl-plans', leaseMs: 30_000, retryBaseMs: 500, retryMaxMs: 30_000, random: () => 0.5 };
     const id = (
       await env.pool.query<{ id: string }>(
-        `INSERT INTO resources (id, type, name, status, spec, properties) VALUES (gen_random_uuid(), 'vnf_package', 'p', 'CREATED', 'ONBOARDED', '{}') RETURNING id`,
+        `INSERT INTO resources (id, type, name, status, spec, properties) VALUES (gen_random_uuid(), 'vnf_package', 'p', 'CREATED', 'ONBOARDED', '{"content": {"uploadId": "u"}}') RETURNING id`,
       )
     ).rows[0]!.id;
 

@@ -6,6 +6,7 @@ import { ownerQueue } from '../../src/broker/topology.js';
 import { makeTestEnv, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { startInProcess } from '../helpers/in-process.js';
+import { createPackage } from '../helpers/packages.js';
 
 describe('revoke', () => {
   let env: TestEnv;
@@ -55,7 +56,7 @@ describe('revoke', () => {
     // no worker: the task waits in work_queue
     await nfvo.stop();
     ({ nfvo, api } = await startInProcess(env, ['api', 'controller']));
-    const { body } = await api.post('/v1/vnf-packages', { name: 'queued' });
+    const body = await createPackage(api, 'queued');
     const taskId = await waitFor(
       'task dispatched',
       async () => (await api.get(`/v1/resources/${body.id}`)).body.taskId,
@@ -169,7 +170,7 @@ describe('expiry', () => {
   it('an attempt that reaches a worker after its expiry is not run; the step is retried', async () => {
     let { nfvo, api } = await startInProcess(env, ['api', 'controller']);
     try {
-      const { body } = await api.post('/v1/vnf-packages', { name: 'late' });
+      const body = await createPackage(api, 'late');
       await waitFor('dispatched', async () => (await api.get(`/v1/resources/${body.id}`)).body.taskId);
       await sleep(1_500); // the upload waits in the queue past its expiry
       await nfvo.stop();

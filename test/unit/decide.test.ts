@@ -27,9 +27,11 @@ const res = (over: Partial<Resource> = {}): Resource => ({
   taskId: null,
   retryCount: 0,
   version: 1,
-  properties: {},
+  // its content uploaded: the first step can run
+  properties: { content: { uploadId: 'u1' } },
   options: null,
   error: null,
+  awaiting: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
   ...over,
@@ -56,6 +58,18 @@ const task = (over: Partial<Task> = {}): Task => ({
 });
 
 describe('decideReconcile', () => {
+  it('a package without its content waits for it: unlocked, no task, no error; a second look changes nothing', () => {
+    const p = decideReconcile(res({ properties: {} }), null, false, env);
+    assert.deepEqual(
+      { status: p.write?.status, workerId: p.write?.workerId, awaiting: p.write?.awaiting, error: p.write?.error },
+      { status: 'CREATED', workerId: null, awaiting: 'content', error: null },
+    );
+    assert.equal(p.dispatch, undefined);
+    const again = decideReconcile(res({ properties: {}, awaiting: 'content' }), null, false, env);
+    assert.equal(again.write, undefined);
+    assert.match(again.summary, /waiting for content/);
+  });
+
   it('takes the lock and dispatches the first step of a new resource', () => {
     const p = decideReconcile(res(), null, false, env);
     assert.equal(p.dispatch?.action, 'vnfp.upload');
@@ -103,12 +117,13 @@ describe('decideReconcile', () => {
 describe('decideSuccess', () => {
   const r = res({ workerId: 'ctl-b', taskId: 't1' });
   it('applies the callback, records the transition and dispatches the next step', () => {
-    const p = decideSuccess(r, task(), { taskId: 't1', attempt: 1, result: { artifactUri: 'sim://x', junk: 1 } }, env);
+    const checksum = { algorithm: 'SHA-256', hash: 'ab' };
+    const p = decideSuccess(r, task(), { taskId: 't1', attempt: 1, result: { checksum, sizeBytes: 7, junk: 1 } }, env);
     assert.deepEqual(
       p.transitions.map((t) => `${t.fromStatus}->${t.toStatus}`),
       ['CREATED->UPLOADED'],
     );
-    assert.deepEqual(p.write?.properties, { artifactUri: 'sim://x' });
+    assert.deepEqual(p.write?.properties, { content: { uploadId: 'u1' }, checksum, sizeBytes: 7 });
     assert.equal(p.dispatch?.action, 'vnfp.validate');
     assert.equal(p.taskWrite?.state, 'SUCCESS');
   });

@@ -1,7 +1,6 @@
 // A simulated NFVI: configurable latency (blocking, or "started, check again" for steps that
 // wait), deterministic fault injection per resource (the `simulate` option of a create
 // request), and a ledger of every applied effect, at most one per idempotency key.
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Json } from '../../model.js';
 import {
@@ -76,14 +75,16 @@ export function makeSimDriver(deps: { ledger: Ledger } & SimSettings): Driver {
   return {
     name: 'sim',
     vnf_package: {
-      upload: act('upload', (i, c) => ({
-        artifactUri: `sim://packages/${c.resourceId}/package.zip`,
-        checksum: createHash('sha256').update(i.name).digest('hex'),
+      // nfvo itself finds the content and reads the CSAR; the sim adds its latency and faults
+      upload: act('upload', none),
+      validate: act('validate', none),
+      // the sim's image catalog: each software image gets an id, kept in the ledger
+      register: act('register', (i, c) => ({
+        images: ((i.properties.softwareImages ?? []) as { id: string }[]).map((img) => ({
+          id: img.id,
+          vimImageId: `sim-img-${short(c.resourceId)}-${img.id}`,
+        })),
       })),
-      validate: act('validate', (i) => ({
-        descriptor: { vnfdId: `vnfd-${i.name}`, version: i.properties.version ?? '1.0' },
-      })),
-      register: act('register', (_i, c) => ({ catalogId: `cat-${short(c.resourceId)}` })),
       delete: act('delete', none),
     },
     volume: {
@@ -91,7 +92,13 @@ export function makeSimDriver(deps: { ledger: Ledger } & SimSettings): Driver {
       delete: act('delete', none),
     },
     vnf: {
-      allocate: act('allocate', () => ({ flavor: 'm1.small', hostId: 'sim-host-1' })),
+      // sized from the VNFD: the flavour's vcpus and memory, and the package's image
+      allocate: act('allocate', (i) => {
+        const vcpus = (i.properties.vcpus as number | undefined) ?? 1;
+        const memoryMb = (i.properties.memoryMb as number | undefined) ?? 512;
+        const imageId = (i.properties.vimImageId as string | undefined) ?? null;
+        return { flavor: `sim.${vcpus}vcpu.${memoryMb}mb`, hostId: 'sim-host-1', vcpus, memoryMb, imageId };
+      }),
       boot: act('boot', (_i, c) => ({ serverId: `srv-${short(c.resourceId)}` })),
       configure: act('configure', none),
       release: act('release', none),

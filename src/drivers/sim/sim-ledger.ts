@@ -85,10 +85,21 @@ async function recordEffects(sql: SqlPool, effects: Effect[]) {
 }
 
 export function makeLedger(sql: SqlPool): Ledger {
-  const record = makeBatcher((effects: Effect[]) => recordEffects(sql, effects));
+  // the table is made sure of on first use, not at start: a worker starts while PostgreSQL is down
+  let ready: Promise<void> | undefined;
+  const ensure = () =>
+    (ready ??= ensureLedger(sql).catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    }));
+  const batched = makeBatcher((effects: Effect[]) => recordEffects(sql, effects));
   return {
-    record,
+    async record(e) {
+      await ensure();
+      return batched(e);
+    },
     async recordFailure(e, upTo) {
+      await ensure();
       // one statement: count earlier injected failures and add one if still under the limit
       const r = await sql.query(
         `WITH prev AS (SELECT count(*)::int AS n FROM sim_ledger WHERE resource_id = $1 AND action = $3 AND outcome = 'failed'),

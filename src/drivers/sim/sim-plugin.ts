@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { freeText } from '../../text.js';
 import type { DriverPlugin } from '../registry.js';
 import { makeSimDriver, type SimSettings } from './sim-driver.js';
-import { ensureLedger, makeLedger } from './sim-ledger.js';
+import { makeLedger } from './sim-ledger.js';
 
 const ms = z.coerce.number().int().min(0);
 const flag = z
@@ -39,7 +39,6 @@ export const simPlugin: DriverPlugin<SimSettings> = {
   settings: (env) => ({ latencyMs: env.SIM_LATENCY_MS as number, async: env.SIM_ASYNC as boolean }),
   options: { field: 'simulate', schema: SimOptionsSchema },
   async make(settings, deps) {
-    await ensureLedger(deps.sql);
     return makeSimDriver({ ledger: makeLedger(deps.sql), ...settings });
   },
 };
