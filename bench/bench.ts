@@ -4,7 +4,6 @@
 // and prints one JSON line per scenario. See the README's performance section.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,12 +11,13 @@ import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { pino } from 'pino';
-import { tackerCsar } from '../test/helpers/csar.js';
+import { createPackage, createPackages, useToken } from './client.js';
 import { deleteTopology } from '../test/helpers/topology.js';
 import { migrate } from '../src/db/migrate.js';
 import { createToken } from '../src/db/token-repository.js';
 import { fillTable, timelines, verify, waitFast, waitOnboarded } from './db.js';
 import { measureFloor } from './floor.js';
+import { uploadScenario } from './upload.js';
 import { cpuSeconds, machineCpuSeconds, memoryMb, serviceCpuSeconds } from './proc.js';
 import { latencyMs, median, pathMs, round, type Sent } from './stats.js';
 
@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     'amqp-url': { type: 'string', default: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' },
     port: { type: 'string', default: process.env.BENCH_PORT ?? '18089' },
     profile: { type: 'boolean', default: false },
+    // upload: the sizes of the large packages, in bytes (none: only the 100 small ones)
+    sizes: { type: 'string', default: `${200e6},${2 ** 30}` },
   },
 });
 const DB_URL = args['db-url']!;
@@ -134,90 +136,6 @@ async function startCluster(
   };
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-let authorization = '';
-
-/** Create n packages named `<name>-<i>`, `concurrency` requests at a time; their ids and when each was requested. */
-async function createPackages(
-  base: string,
-  name: string,
-  n: number,
-  concurrency = Number(args.concurrency),
-  extra: Record<string, unknown> = {},
-): Promise<Sent[]> {
-  const sent: Sent[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async () => {
-      while (next < n) sent.push(await createPackage(base, `${name}-${next++}`, extra));
-    }),
-  );
-  return sent;
-}
-
-/** The CSAR every bench package uploads: a small Tacker-style package (about 7 KB). */
-let csar: Buffer;
-async function benchCsar(): Promise<Buffer> {
-  csar ??= await tackerCsar();
-  return csar;
-}
-
-/**
- * One request over a keep-alive connection (node:http: cheaper for the client than fetch).
- * A reused connection that the server closed as idle (its keep-alive timeout, e.g. while the
- * database was vacuumed after the warm-up) fails before the server read anything: sent again.
- */
-function send(
-  url: string,
-  method: string,
-  type: string,
-  body: Buffer | string,
-  again = true,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method, agent, headers: { authorization, 'content-type': type, 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      if (again && req.reusedSocket && err.code === 'ECONNRESET') resolve(send(url, method, type, body, false));
-      else reject(err);
-    });
-    req.end(body);
-  });
-}
-
-/**
- * Create one package with its content: in one call (the CSAR as the body), or, with extra
- * fields such as `simulate`, created first and its content uploaded after.
- */
-async function createPackage(
-  base: string,
-  name: string,
-  extra: Record<string, unknown> = {},
-  sentAt = Date.now(),
-): Promise<Sent> {
-  const zip = await benchCsar();
-  const accepted = (r: { status: number; text: string }) => {
-    if (r.status !== 202) throw new Error(`create failed: ${r.status} ${r.text}`);
-    return (JSON.parse(r.text) as { id: string }).id;
-  };
-  if (!Object.keys(extra).length) {
-    return { id: accepted(await send(`${base}/v1/vnf-packages?name=${name}`, 'POST', 'application/zip', zip)), sentAt };
-  }
-  const id = accepted(
-    await send(`${base}/v1/vnf-packages`, 'POST', 'application/json', JSON.stringify({ name, ...extra })),
-  );
-  accepted(await send(`${base}/v1/vnf-packages/${id}/content`, 'PUT', 'application/zip', zip));
-  return { id, sentAt };
-}
-
 /**
  * With --profile, PostgreSQL's statement statistics of the measurement alone (reset when it
  * starts), when pg_stat_statements is loaded and this user may use it; returns a function
@@ -305,7 +223,7 @@ async function measure<T>(
 async function warmUp(db: pg.Pool, cluster: Cluster, n = Number(args.warmup)): Promise<void> {
   if (n <= 0) return;
   const t0 = Date.now();
-  const ids = (await createPackages(cluster.base, 'warmup', n)).map((p) => p.id);
+  const ids = (await createPackages(cluster.base, 'warmup', n, Number(args.concurrency))).map((p) => p.id);
   await waitOnboarded(db, ids, t0, 120_000);
   await db.query('VACUUM (ANALYZE) resources, tasks, transitions, outbox, sim_ledger, package_uploads, package_chunks');
   await db.query('CHECKPOINT');
@@ -316,7 +234,7 @@ async function burst(db: pg.Pool, cluster: Cluster, n: number) {
   await warmUp(db, cluster);
   return measure(db, cluster, async () => {
     const t0 = Date.now();
-    const sent = await createPackages(cluster.base, 'burst', n);
+    const sent = await createPackages(cluster.base, 'burst', n, Number(args.concurrency));
     const accepted = Date.now() - t0;
     const ids = sent.map((p) => p.id);
     const at = await waitOnboarded(db, ids, t0, 600_000);
@@ -466,7 +384,7 @@ async function delayed(db: pg.Pool, cluster: Cluster, n: number) {
 async function main(): Promise<void> {
   await migrate({ url: DB_URL, dir: path.join(ROOT, 'prisma', 'migrations'), log: quiet });
   const db = new pg.Pool({ connectionString: DB_URL, max: 4 });
-  authorization = `Bearer ${(await createToken(db, 'operator', 'bench')).token}`;
+  useToken((await createToken(db, 'operator', 'bench')).token);
   const machine = { cores: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const n = Number(args.n);
   const print = (scenario: string, r: Record<string, unknown>) => {
@@ -520,6 +438,26 @@ async function main(): Promise<void> {
     case 'burst':
       await run('burst', C, W, (cl) => burst(db, cl, n));
       break;
+    case 'upload': {
+      // large packages against the raw speed of the same inserts, and 100 small ones
+      await resetState(db);
+      const cluster = await startCluster(C, W, { PACKAGE_MAX_BYTES: String(2 * 2 ** 30) });
+      try {
+        const sizes = args.sizes!.split(',').filter(Boolean).map(Number);
+        await uploadScenario(
+          db,
+          cluster.base,
+          cluster.procs,
+          path.join(ROOT, '.bench', 'packages'),
+          print,
+          sizes,
+          Number(args.warmup),
+        );
+      } finally {
+        await cluster.stop();
+      }
+      break;
+    }
     case 'idle':
       await run('idle', C, W, (cl) => idle(db, cl));
       break;

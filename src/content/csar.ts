@@ -14,6 +14,8 @@ export type RangeSource = {
   size: number;
   /** A stream of bytes [start, end). */
   readRange(start: number, end: number): Readable;
+  /** Copy bytes at `position` into `buffer` (what the zip reader does for headers); bytes copied. */
+  readInto?(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
 };
 
 export type CsarLimits = {
@@ -42,6 +44,14 @@ class SourceReader extends yauzl.RandomAccessReader {
   }
   _readStreamForRange(start: number, end: number): Readable {
     return this.src.readRange(start, end);
+  }
+  // headers and the central directory are read in small pieces: straight from the source, no stream
+  read(buffer: Buffer, offset: number, length: number, position: number, cb: (err: Error | null, n?: number) => void) {
+    if (!this.src.readInto) return super.read(buffer, offset, length, position, cb);
+    this.src.readInto(buffer, offset, length, position).then(
+      (n) => cb(null, n),
+      (err: Error) => cb(err),
+    );
   }
 }
 
@@ -102,6 +112,8 @@ export async function openCsar(src: RangeSource, limits: CsarLimits = DEFAULT_LI
     zip.close();
     throw zipProblem(err);
   }
+  // the bytes of the small files read whole, so that their digests need not read them again
+  const whole = new Map<string, Buffer>();
   const entry = (path: string) => {
     const e = entries.get(path);
     if (!e) throw problem(path, 'missing from the package');
@@ -126,11 +138,15 @@ export async function openCsar(src: RangeSource, limits: CsarLimits = DEFAULT_LI
       } catch (err) {
         throw zipProblem(err, path);
       }
-      return Buffer.concat(chunks).toString('utf8');
+      const bytes = Buffer.concat(chunks);
+      whole.set(path, bytes);
+      return bytes.toString('utf8');
     },
     stream,
     async digests(path, algorithms) {
       const hashes = algorithms.map((a) => createHash(a));
+      const known = whole.get(path);
+      if (known) return Object.fromEntries(algorithms.map((a, i) => [a, hashes[i]!.update(known).digest('hex')]));
       try {
         for await (const c of await stream(path)) for (const h of hashes) h.update(c as Buffer);
       } catch (err) {
@@ -144,5 +160,9 @@ export async function openCsar(src: RangeSource, limits: CsarLimits = DEFAULT_LI
 
 /** A RangeSource over bytes in memory (small packages, tests). */
 export function bufferSource(buf: Buffer): RangeSource {
-  return { size: buf.length, readRange: (start, end) => Readable.from([buf.subarray(start, end)]) };
+  return {
+    size: buf.length,
+    readRange: (start, end) => Readable.from([buf.subarray(start, end)]),
+    readInto: async (buffer, offset, length, position) => buf.copy(buffer, offset, position, position + length),
+  };
 }

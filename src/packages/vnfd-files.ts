@@ -29,7 +29,27 @@ export type VnfdFiles = {
   nodeTypes: Map<string, { def: Doc; file: string }>;
 };
 
+/**
+ * Parsed files by their text: packages ship the same type files (ETSI SOL001's types, a
+ * vendor's own) again and again, and a large one takes milliseconds to parse. Documents are
+ * only read, never changed, so one parse serves every package that ships the same text.
+ */
+const parsed = new Map<string, Doc>();
+const CACHE_FILES = 256;
+const CACHE_FILE_BYTES = 1 << 20;
+
 export function parseYaml(text: string, file: string): Doc {
+  const hit = parsed.get(text);
+  if (hit) return hit;
+  const doc = parseFresh(text, file);
+  if (text.length <= CACHE_FILE_BYTES) {
+    if (parsed.size >= CACHE_FILES) parsed.delete(parsed.keys().next().value!);
+    parsed.set(text, doc);
+  }
+  return doc;
+}
+
+function parseFresh(text: string, file: string): Doc {
   let doc: unknown;
   try {
     doc = parse(text, { maxAliasCount: MAX_ALIASES, uniqueKeys: true, prettyErrors: false });

@@ -28,6 +28,8 @@ export type PackageOptions = {
   vnfdId?: string;
   /** A software image shipped in the package (Files/images/…), with its SHA-512 in the VNFD. */
   image?: Buffer;
+  /** An image the caller adds itself (too large for memory): its digests and size. */
+  imageFile?: { sha256: string; sha512: string; size: number };
   /** Bytes added to Files/ so that the package reaches about this size. */
   padTo?: number;
   /** Replace text in the flavour file (to break exactly one rule). */
@@ -38,19 +40,19 @@ export type PackageOptions = {
 export function tackerStyle(opts: PackageOptions = {}): Files {
   const product = opts.product ?? 'Sample VNF';
   const vnfdId = opts.vnfdId ?? 'b1bb0ce7-ebca-4fa7-95ed-4840d70a1177';
-  const image = opts.image ?? null;
+  const image = opts.image ? { sha512: sha('sha512', opts.image), size: opts.image.length } : (opts.imageFile ?? null);
   const imageData = (name: string) => `
         sw_image_data:
           name: ${name}
           version: '0.5.2'
           checksum:
             algorithm: ${image ? 'sha-512' : 'sha-256'}
-            hash: ${image ? sha('sha512', image) : '932fcae93574e242dc3d772d5235061747dfe537668443a1f0567d893614b464'}
+            hash: ${image ? image.sha512 : '932fcae93574e242dc3d772d5235061747dfe537668443a1f0567d893614b464'}
           container_format: bare
           disk_format: qcow2
           min_disk: 1 GB
           min_ram: 256 MB
-          size: ${image ? `${image.length} B` : '12 GB'}`;
+          size: ${image ? `${image.size} B` : '12 GB'}`;
   const simple = `tosca_definitions_version: tosca_simple_yaml_1_2
 description: Simple deployment flavour
 imports:
@@ -80,7 +82,7 @@ topology_template:
       artifacts:
         sw_image:
           type: tosca.artifacts.nfv.SwImage
-          file: ${image ? '../Files/images/cirros-0.5.2-x86_64-disk.img' : 'http://images.example.com/cirros.img'}
+          file: ${image ? `../${IMAGE_PATH}` : 'http://images.example.com/cirros.img'}
       capabilities:
         virtual_compute:
           properties:
@@ -190,16 +192,23 @@ node_types:
     'Definitions/etsi_nfv_sol001_vnfd_types.yaml': ETSI_TYPES,
     'Scripts/install.sh': '#!/bin/sh\necho installed\n',
   };
-  if (image) files['Files/images/cirros-0.5.2-x86_64-disk.img'] = image;
+  if (opts.image) files[IMAGE_PATH] = opts.image;
   if (opts.padTo) {
     const have = Object.values(files).reduce((n, v) => n + v.length, 0);
     if (opts.padTo > have) files['Files/padding.bin'] = Buffer.alloc(opts.padTo - have, 7);
   }
-  return withManifest(files);
+  return withManifest(files, {}, opts.imageFile ? { [IMAGE_PATH]: opts.imageFile.sha256 } : {});
 }
 
+/** Where the image of a Tacker-style package is. */
+export const IMAGE_PATH = 'Files/images/cirros-0.5.2-x86_64-disk.img';
+
 /** Add manifest.mf: the metadata, and each file's SHA-256 (the TOSCA.meta and the manifest itself left out). */
-export function withManifest(files: Files, meta: Record<string, string> = {}): Files {
+export function withManifest(
+  files: Files,
+  meta: Record<string, string> = {},
+  added: Record<string, string> = {},
+): Files {
   const metadata = {
     vnf_provider_id: 'Company',
     vnf_product_name: 'Sample VNF',
@@ -212,6 +221,9 @@ export function withManifest(files: Files, meta: Record<string, string> = {}): F
     if (path.startsWith('TOSCA-Metadata/') || path.endsWith('.mf')) continue;
     lines.push(`Source: ${path}`, 'Algorithm: SHA-256', `Hash: ${sha('sha256', content)}`, '');
   }
+  // files the caller adds to the zip itself, with their SHA-256
+  for (const [path, hash] of Object.entries(added))
+    lines.push(`Source: ${path}`, 'Algorithm: SHA-256', `Hash: ${hash}`, '');
   return { ...files, 'manifest.mf': lines.join('\n') };
 }
 
