@@ -17,6 +17,7 @@ import { migrate } from '../src/db/migrate.js';
 import { createToken } from '../src/db/token-repository.js';
 import { fillTable, timelines, verify, waitFast, waitOnboarded } from './db.js';
 import { measureFloor } from './floor.js';
+import { cleanUp, cliReference, openstackEnv, openstackScenario, raiseQuotas } from './openstack.js';
 import { uploadScenario } from './upload.js';
 import { cpuSeconds, machineCpuSeconds, memoryMb, serviceCpuSeconds } from './proc.js';
 import { latencyMs, median, pathMs, round, type Sent } from './stats.js';
@@ -42,6 +43,8 @@ const { values: args } = parseArgs({
     'amqp-url': { type: 'string', default: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' },
     port: { type: 'string', default: process.env.BENCH_PORT ?? '18089' },
     profile: { type: 'boolean', default: false },
+    // openstack: also make the same with `openstack` CLI calls in sequence, as a reference
+    cli: { type: 'boolean', default: false },
     // upload: the sizes of the large packages, in bytes (none: only the 100 small ones)
     sizes: { type: 'string', default: `${200e6},${2 ** 30}` },
   },
@@ -53,6 +56,10 @@ const quiet = pino({ level: 'silent' });
 
 type Proc = { role: string; child: ChildProcess; pid: number };
 type Cluster = { procs: Proc[]; base: string; warnings: Record<string, number>; stop(): Promise<void> };
+let cpu0: number[] = [];
+
+/** What the openstack driver of each stopped worker said of its API calls. */
+const apiCalls: Record<string, number>[] = [];
 
 async function resetState(db: pg.Pool): Promise<void> {
   await db.query('TRUNCATE resources, transitions, tasks, outbox, sim_ledger, package_uploads CASCADE');
@@ -100,6 +107,7 @@ async function startCluster(
       buf += c.toString();
       for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) {
         const line = buf.slice(0, i);
+        if (line.includes('"msg":"openstack api calls"')) apiCalls.push(JSON.parse(line) as Record<string, number>);
         if (!/"level":[456]0/.test(line)) continue;
         const key = `${role}: ${(JSON.parse(line) as { msg?: string }).msg}`;
         if (!warnings[key]) process.stderr.write(`[${role}] ${line}\n`);
@@ -438,6 +446,51 @@ async function main(): Promise<void> {
     case 'burst':
       await run('burst', C, W, (cl) => burst(db, cl, n));
       break;
+    case 'openstack': {
+      // n vnfs, each with a volume and an ACL, on the local cloud. The cluster is stopped when
+      // they are all up, so that its driver's figures of API calls cover the measurement only.
+      const count = Number(args.n) === 2000 ? 50 : Number(args.n);
+      await raiseQuotas(count);
+      await resetState(db);
+      const env = { ...openstackEnv(), LOG_LEVEL: 'info' };
+      const cluster = await startCluster(C, W, env);
+      let made: Awaited<ReturnType<typeof openstackScenario>>;
+      let cpu = 0;
+      try {
+        made = await openstackScenario(db, cluster.base, count, () => {
+          cpu0 = cluster.procs.map((p) => cpuSeconds(p.pid));
+        });
+        cpu = cluster.procs.reduce((s, p, i) => s + cpuSeconds(p.pid) - cpu0[i]!, 0);
+      } finally {
+        await cluster.stop();
+      }
+      const calls = { calls: 0, ms: 0, busyMs: 0, ...apiCalls.at(-1) };
+      const image = (
+        await db.query(`SELECT properties->'softwareImages'->0->>'vimImageId' AS id FROM resources WHERE id = $1`, [
+          made.pkg,
+        ])
+      ).rows[0].id as string;
+      const cli = args.cli ? cliReference(count, image) : null;
+      const cleaner = await startCluster(C, W, env);
+      try {
+        await cleanUp(db, cleaner.base, made);
+      } finally {
+        await cleaner.stop();
+      }
+      print('openstack', {
+        n: count,
+        wall_s: round(made.wall, 1),
+        api_calls: calls.calls,
+        api_call_s: round(calls.ms / 1000, 1),
+        api_busy_s: round(calls.busyMs / 1000, 1),
+        nfvo_overhead_pct: round((100 * Math.max(0, made.wall - calls.busyMs / 1000)) / made.wall, 1),
+        nfvo_cpu_s: round(cpu, 1),
+        nfvo_cpu_pct_of_wall: round((100 * cpu) / made.wall, 1),
+        cli_sequential_s: cli,
+        ok: true,
+      });
+      break;
+    }
     case 'upload': {
       // large packages against the raw speed of the same inserts, and 100 small ones
       await resetState(db);

@@ -5,6 +5,7 @@
 //   nfvo migrate                       apply pending database migrations
 //   nfvo watch [resource-id]           print transitions live (NFVO_TOKEN: a viewer token)
 //   nfvo token create --role R [--name N]  create an API token and print it once
+//   nfvo audit                         what nfvo owns in the VIM against its database, both ways
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,13 +17,16 @@ import { makeDb, probeDatabase } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { makeLogger } from './log.js';
 import { ROLES, type Role } from './model.js';
+import { packageFiles } from './content/package-files.js';
+import { driverPlugin } from './drivers/registry.js';
+import { audit } from './usecases/audit.js';
 import { makeUseCases } from './usecases/index.js';
 import { watch } from './watch.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const MIGRATIONS_DIR = path.resolve(HERE, '..', 'prisma', 'migrations');
 
-const USAGE = `usage: nfvo <api|controller|worker|all [--migrate]|migrate|watch [resource-id]|token create --role viewer|operator|admin [--name NAME]>`;
+const USAGE = `usage: nfvo <api|controller|worker|all [--migrate]|migrate|audit|watch [resource-id]|token create --role viewer|operator|admin [--name NAME]>`;
 
 /** Fail fast, saying which service is missing and how to start it. */
 async function preflight(config: Config): Promise<void> {
@@ -110,6 +114,29 @@ async function main(argv: string[]): Promise<void> {
         const { token, info } = await uc.tokens.create(role, values.name ?? `${role} token`);
         process.stderr.write(`created ${info.role} token ${info.id} ("${info.name}"); it is shown once:\n`);
         process.stdout.write(`${token}\n`);
+      } finally {
+        await db.close();
+      }
+      return;
+    }
+    case 'audit': {
+      const db = makeDb({ url: config.databaseUrl, poolSize: 2, log, appName: 'nfvo-audit' });
+      try {
+        const driver = await driverPlugin(config.driver.name).make(config.driver.settings, {
+          sql: db.pool,
+          log,
+          packages: packageFiles(makePgStore(db)),
+        });
+        if (!driver.inventory) throw new ConfigError(`the ${config.driver.name} driver keeps no inventory to audit`);
+        const report = await audit(db, () => driver.inventory!());
+        for (const o of report.orphaned)
+          process.stdout.write(`orphaned ${o.kind} ${o.id} ${o.name} (resource ${o.resourceId ?? 'none'})\n`);
+        for (const m of report.missing)
+          process.stdout.write(
+            `missing  ${m.type} ${m.resourceId} ${m.status}: ${m.vimIds.join(', ')} not in the VIM\n`,
+          );
+        process.stderr.write(`audit: ${report.orphaned.length} orphaned, ${report.missing.length} missing\n`);
+        if (report.orphaned.length || report.missing.length) process.exitCode = 1;
       } finally {
         await db.close();
       }

@@ -19,6 +19,7 @@ import { OutboxRelay } from './outbox/relay.js';
 import { makeUseCases } from './usecases/index.js';
 import { within } from './within.js';
 import { makeTaskList } from './worker/tasks.js';
+import { makeObserver } from './worker/observer.js';
 import { makeWorker } from './worker/worker.js';
 
 export type Role = 'api' | 'controller' | 'worker';
@@ -85,7 +86,15 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
       config,
     });
     await worker.start();
+    const observer = makeObserver({
+      db,
+      driver,
+      log: log.child({ component: 'observer' }),
+      intervalS: config.observeIntervalS,
+    });
+    observer.start();
     stops.push(async () => {
+      await observer.stop();
       await worker.stop();
       await driver.close?.();
     });
@@ -94,7 +103,12 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
     const feed = new TransitionFeed({ db, log, pollMs: 100 });
     const app = makeApp({
       log: log.child({ component: 'api' }),
-      uc: makeUseCases(db, (rows) => relay.publishNow(rows), { content, maxBytes: config.packageMaxBytes }),
+      uc: makeUseCases(
+        db,
+        (rows) => relay.publishNow(rows),
+        { content, maxBytes: config.packageMaxBytes },
+        driverPlugin(config.driver.name).refuse,
+      ),
       feed,
       driverOptions: driverPlugin(config.driver.name).options,
       bodyLimit: config.bodyLimit,

@@ -39,6 +39,7 @@ const ConfigSchema = z.object({
   PUBLISH_INTERVAL_START_MS: int(0),
   PUBLISH_INTERVAL_STEP_MS: int(200),
   PUBLISH_INTERVAL_MAX_MS: int(1000),
+  OBSERVE_INTERVAL_S: int(60),
   PACKAGE_STORE: z.enum(['postgres', 'fs']).default('postgres'),
   PACKAGE_DIR: z.string().default(''),
   PACKAGE_MAX_BYTES: z.coerce
@@ -77,6 +78,8 @@ export type Config = {
   packageStore: { kind: 'postgres' } | { kind: 'fs'; dir: string };
   /** The largest package accepted (413 above it). */
   packageMaxBytes: number;
+  /** How often a worker compares the live resources with the VIM (drift), in seconds; 0: never. */
+  observeIntervalS: number;
 };
 
 export class ConfigError extends Error {}
@@ -110,9 +113,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     nfvoUrl: e.NFVO_URL,
     logLevel: e.LOG_LEVEL,
-    driver: { name: e.DRIVER, settings: plugin!.settings(driverEnv.data) },
+    driver: { name: e.DRIVER, settings: driverSettings(plugin!, driverEnv.data) },
     packageStore: e.PACKAGE_STORE === 'fs' ? { kind: 'fs', dir: e.PACKAGE_DIR } : { kind: 'postgres' },
     packageMaxBytes: e.PACKAGE_MAX_BYTES,
+    observeIntervalS: e.OBSERVE_INTERVAL_S,
     controllerConcurrency: e.CONTROLLER_CONCURRENCY,
     workerConcurrency: e.WORKER_CONCURRENCY,
     dbPoolSize: e.DB_POOL_SIZE,
@@ -133,6 +137,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       interval_max: e.PUBLISH_INTERVAL_MAX_MS,
     },
   };
+}
+
+/** The driver's settings from its variables; what it refuses is a configuration error. */
+function driverSettings(plugin: (typeof DRIVERS)[string], env: Record<string, unknown>): unknown {
+  try {
+    return plugin.settings(env);
+  } catch (err) {
+    throw new ConfigError(
+      `invalid configuration:\n  DRIVER=${plugin.name}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
 }
 
 /** A connection string with its password replaced, safe for logs and errors. */

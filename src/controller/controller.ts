@@ -115,13 +115,12 @@ export function makeController(deps: ControllerDeps) {
 
   async function onApiMessage(msg: ApiMessage): Promise<void> {
     if (msg.kind === 'retry') {
-      await step(msg.resourceId, async (l) =>
-        decideRetry(
-          l.resource,
-          (await statusBeforeError(db.pool, l.resource.id)) ?? resourceKinds[l.resource.type as ResourceType].initial,
-          env,
-        ),
-      );
+      // where it failed; a resource that drifted in the VIM says where it resumes (a vnf boots again)
+      const from = async (l: Loaded) =>
+        (l.resource.properties.resumeFrom as string | undefined) ??
+        (await statusBeforeError(db.pool, l.resource.id)) ??
+        resourceKinds[l.resource.type as ResourceType].initial;
+      await step(msg.resourceId, async (l) => decideRetry(l.resource, await from(l), env));
     } else {
       await step(
         msg.resourceId,

@@ -215,5 +215,7 @@ export function decideRetry(r: Resource, failedFrom: string, env: Env): Plan {
       { fromStatus: ERROR, toStatus: failedFrom, action: 'retry', taskId: null, outcome: 'RETRY', error: null },
     ],
   };
-  return advance({ ...r, error: null }, failedFrom, r.properties, env, base);
+  // a drifted resource's resume point is used once
+  const { resumeFrom: _used, ...properties } = r.properties;
+  return advance({ ...r, error: null }, failedFrom, properties, env, base);
 }

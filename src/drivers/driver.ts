@@ -65,9 +65,24 @@ export type Driver = {
   volume: { create: Action; delete: Action };
   vnf: { allocate: Action; boot: Action; configure: Action; release: Action; delete: Action };
   acl: { validate: Action; apply: Action; delete: Action };
+  /**
+   * What became of nfvo's objects in the VIM behind its back (drift), cheaply: one list call
+   * per kind, not one per resource. `expected` names what live resources should have there.
+   */
+  observe?(expected: Expected): Promise<Drift[]>;
+  /** Every object in the VIM marked as nfvo's, with the resource it names (for `nfvo audit`). */
+  inventory?(): Promise<InventoryItem[]>;
   /** Release what the driver holds (connections, timers). */
   close?(): Promise<void>;
 };
+
+export type Expected = {
+  vnfs: { resourceId: string; serverId: string }[];
+  volumes: { resourceId: string; volumeId: string }[];
+};
+/** A resource whose object changed behind nfvo's back; `resumeFrom`: the status a retry goes back to. */
+export type Drift = { resourceId: string; reason: string; resumeFrom: string };
+export type InventoryItem = { kind: string; id: string; name: string; resourceId: string | null };
 
 /** An action failure that says whether trying again can help. */
 export class DriverError extends Error {

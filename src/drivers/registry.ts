@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Driver } from './driver.js';
+import { openstackPlugin } from './openstack/openstack-plugin.js';
 import { simPlugin } from './sim/sim-plugin.js';
 
 export type DriverPlugin<C = unknown> = {
@@ -15,6 +16,8 @@ export type DriverPlugin<C = unknown> = {
   settings(env: Record<string, unknown>): C;
   /** Per-request options: the field of a create body, and its schema; absent when the driver takes none. */
   readonly options?: { readonly field: string; readonly schema: z.ZodType };
+  /** Why this driver cannot carry out a resource as asked (a 422 at create, naming the field), or null. */
+  refuse?(type: string, properties: Record<string, unknown>): { field: string; message: string } | null;
   /** Build the driver (and its storage, in its own tables: `sql` is the process's database pool). */
   make(settings: C, deps: DriverDeps): Promise<Driver>;
 };
@@ -31,7 +34,7 @@ export type PackageFileReader = {
 
 export type DriverDeps = { sql: SqlPool; log: Logger; packages: PackageFileReader };
 
-export const DRIVERS: Readonly<Record<string, DriverPlugin<any>>> = { sim: simPlugin };
+export const DRIVERS: Readonly<Record<string, DriverPlugin<any>>> = { sim: simPlugin, openstack: openstackPlugin };
 
 export function driverPlugin(name: string): DriverPlugin<unknown> {
   const p = DRIVERS[name];

@@ -32,23 +32,30 @@ export const actionResults = {
     .strict(),
   'vnfp.register': z.object({ images: z.array(z.object({ id, vimImageId: id }).strict()) }).strict(),
   'vnfp.delete': nothing,
-  'volume.create': z.object({ backendVolumeId: id }).strict(),
+  'volume.create': z.object({ volumeId: id }).strict(),
   'volume.delete': nothing,
   'vnf.allocate': z
     .object({
       flavor: id,
-      hostId: id,
+      hostId: id.optional(),
       vcpus: z.number().int().min(1).optional(),
       memoryMb: z.number().int().min(1).optional(),
       imageId: id.nullable().optional(),
     })
     .strict(),
-  'vnf.boot': z.object({ serverId: id }).strict(),
+  'vnf.boot': z
+    .object({
+      serverId: id,
+      portIds: z.array(id).optional(),
+      addresses: z.record(z.string(), z.array(z.string())).optional(),
+      hostId: z.string().optional(),
+    })
+    .strict(),
   'vnf.configure': nothing,
   'vnf.release': nothing,
   'vnf.delete': nothing,
   'acl.validate': nothing,
-  'acl.apply': z.object({ ruleIds: z.array(id) }).strict(),
+  'acl.apply': z.object({ ruleIds: z.array(id), securityGroupId: id.optional() }).strict(),
   'acl.delete': nothing,
 } as const satisfies Record<ActionName, z.ZodType<Record<string, unknown>>>;
 

@@ -34,11 +34,11 @@ export const stepCallbacks = {
   store_artifact: pick('checksum', 'sizeBytes'),
   store_descriptor: pick('entryDefinitions', 'vnfdFiles', 'manifest', 'vnfd', 'vdus', 'softwareImages'),
   store_vim_images: storeVimImages,
-  store_volume_id: pick('backendVolumeId'),
+  store_volume_id: pick('volumeId'),
   store_allocation: pick('flavor', 'hostId', 'vcpus', 'memoryMb', 'imageId'),
-  store_server_id: pick('serverId'),
-  clear_compute: drop('serverId', 'hostId'),
-  store_rule_ids: pick('ruleIds'),
+  store_server_id: pick('serverId', 'portIds', 'addresses', 'hostId'),
+  clear_compute: drop('serverId', 'hostId', 'portIds', 'addresses'),
+  store_rule_ids: pick('ruleIds', 'securityGroupId'),
 } as const satisfies Record<string, StepCallback>;
 
 export type CallbackName = keyof typeof stepCallbacks;

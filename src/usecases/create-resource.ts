@@ -105,6 +105,8 @@ function withCreatedHint(w: Written): Written {
 
 export async function createResource(deps: UseCaseDeps, input: CreateInput): Promise<Resource> {
   const kind = resourceKinds[input.type];
+  const refused = deps.refuse?.(input.type, input.properties);
+  if (refused) throw fieldError(refused.field, refused.message);
   // a package created without its content waits for it (not an error, no lock held)
   const awaiting = input.type === 'vnf_package' && !input.properties.content ? 'content' : null;
   const resource = { ...input, id: input.id ?? uuidv7(), status: kind.initial, spec: kind.target, awaiting };

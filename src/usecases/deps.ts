@@ -5,7 +5,7 @@ import type { OutboxRow } from '../db/outbox-repository.js';
 import type { ReadRepository } from '../db/read-repository.js';
 import type { ResourceStore, Written } from '../db/resource-repository.js';
 import type { TokenStore } from '../db/token-repository.js';
-import type { Resource } from '../model.js';
+import type { Json, Resource } from '../model.js';
 
 export type Publish = (rows: OutboxRow[]) => void;
 
@@ -18,6 +18,8 @@ export type UseCaseDeps = {
   tokens: TokenStore;
   publish: Publish;
   packages: PackageDeps;
+  /** The driver's refusal of a resource it cannot carry out (a 422 naming the field), if any. */
+  refuse?: (type: string, properties: Json) => { field: string; message: string } | null;
 };
 
 /** Hand a write's outbox rows to the relay and return the resource as written. */

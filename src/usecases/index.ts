@@ -54,8 +54,14 @@ export function bindUseCases(deps: UseCaseDeps) {
 export type UseCases = ReturnType<typeof bindUseCases>;
 
 /** The use cases on a database, publishing through `publish` (the outbox relay's fast path). */
-export function makeUseCases(db: Db, publish: Publish, packages: PackageDeps): UseCases {
+export function makeUseCases(
+  db: Db,
+  publish: Publish,
+  packages: PackageDeps,
+  refuse?: UseCaseDeps['refuse'],
+): UseCases {
   return bindUseCases({
+    refuse,
     store: makeResourceStore(db),
     reads: makeReadRepository(db),
     tokens: makeTokenStore(db.pool),

@@ -17,7 +17,14 @@ import { resultProblem, type ActionName } from '../../src/fsm/index.js';
 import type { Json } from '../../src/model.js';
 
 /** An action of the driver, by the name the FSM tables give it, with the input to run it on. */
-export type Case = { action: ActionName; input: ActionInput; resourceType: string; canWait?: boolean };
+export type Case = {
+  action: ActionName;
+  input: ActionInput;
+  resourceType: string;
+  canWait?: boolean;
+  /** Another instance of the driver to call it on (e.g. one pointed at an endpoint that does not answer). */
+  driver?: Driver;
+};
 
 export type Harness = {
   driver: Driver;
@@ -44,7 +51,7 @@ type Run = { resourceId: string; key: string; previous?: Json | null; signal?: A
 export async function call(h: Harness, c: Case, run: Run, progress: Json[] = []): Promise<ActionOutcome> {
   const [group, verb] = c.action.split('.') as [string, string];
   const groupName = group === 'vnfp' ? 'vnf_package' : group;
-  const fn = (h.driver as unknown as Record<string, Record<string, Action>>)[groupName]![verb]!;
+  const fn = ((c.driver ?? h.driver) as unknown as Record<string, Record<string, Action>>)[groupName]![verb]!;
   const ctx: ActionContext = {
     taskId: run.key,
     resourceId: run.resourceId,
@@ -109,13 +116,13 @@ export function describeConformance(name: string, makeHarness: () => Promise<Har
       await untilDone(h, h.remove, fresh());
     });
 
-    it('an aborted action rejects and does not apply what it had not applied', async () => {
+    it('an aborted action rejects; what it had applied is found by the next attempt, never applied twice', async () => {
       const run = fresh();
       const abort = new AbortController();
       const pending = call(h, h.slow, { ...run, signal: abort.signal });
       setTimeout(() => abort.abort(new Error('worker stopping')), 100);
       await assert.rejects(pending);
-      assert.equal(await h.effects(run.resourceId), 0);
+      assert.ok((await h.effects(run.resourceId)) <= 1);
       // the next attempt (same key) applies it once
       await untilDone(h, h.slow, run);
       assert.equal(await h.effects(run.resourceId), 1);

@@ -131,7 +131,11 @@ topology_template:
     VDU1:
       type: tosca.nodes.nfv.Vdu.Compute
       properties:
-        name: VDU1-large${imageData('cirros-large')}
+        name: VDU1-large${imageData('cirros-0.5.2-x86_64-disk')}
+      artifacts:
+        sw_image:
+          type: tosca.artifacts.nfv.SwImage
+          file: ${image ? `../${IMAGE_PATH}` : 'http://images.example.com/cirros.img'}
       capabilities:
         virtual_compute:
           properties:

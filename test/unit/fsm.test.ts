@@ -111,7 +111,7 @@ describe('steps that wait on the VIM', () => {
     }
   }
   it('a step without a waiting status cannot wait', () => {
-    assert.equal(resourceKinds.vnf.fsm.BOOTED?.INSTANTIATED?.check, null);
+    assert.equal(resourceKinds.vnf.fsm.CREATED?.INSTANTIATED?.check, null);
   });
 });
 

@@ -88,7 +88,7 @@ export function makeSimDriver(deps: { ledger: Ledger } & SimSettings): Driver {
       delete: act('delete', none),
     },
     volume: {
-      create: act('create', (_i, c) => ({ backendVolumeId: `vol-${short(c.resourceId)}` })),
+      create: act('create', (_i, c) => ({ volumeId: `vol-${short(c.resourceId)}` })),
       delete: act('delete', none),
     },
     vnf: {
