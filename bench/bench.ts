@@ -454,16 +454,16 @@ async function main(): Promise<void> {
       await resetState(db);
       const env = { ...openstackEnv(), LOG_LEVEL: 'info' };
       const cluster = await startCluster(C, W, env);
-      let made: Awaited<ReturnType<typeof openstackScenario>>;
-      let cpu = 0;
-      try {
-        made = await openstackScenario(db, cluster.base, count, () => {
-          cpu0 = cluster.procs.map((p) => cpuSeconds(p.pid));
-        });
-        cpu = cluster.procs.reduce((s, p, i) => s + cpuSeconds(p.pid) - cpu0[i]!, 0);
-      } finally {
-        await cluster.stop();
-      }
+      const { made, cpu } = await (async () => {
+        try {
+          const m = await openstackScenario(db, cluster.base, count, () => {
+            cpu0 = cluster.procs.map((p) => cpuSeconds(p.pid));
+          });
+          return { made: m, cpu: cluster.procs.reduce((s, p, i) => s + cpuSeconds(p.pid) - cpu0[i]!, 0) };
+        } finally {
+          await cluster.stop();
+        }
+      })();
       const calls = { calls: 0, ms: 0, busyMs: 0, ...apiCalls.at(-1) };
       const image = (
         await db.query(`SELECT properties->'softwareImages'->0->>'vimImageId' AS id FROM resources WHERE id = $1`, [
