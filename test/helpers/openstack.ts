@@ -63,3 +63,28 @@ export async function ensureNetwork(name = 'nfvo-test-net'): Promise<string> {
   });
   return net.id;
 }
+
+/** Remove everything marked as nfvo's from the cloud (what an interrupted run left): servers first. */
+export async function purgeLeftovers(): Promise<void> {
+  const items = (await leftoverItems()).filter((i) => !(i.kind === 'volume' && i.name === 'conformance'));
+  if (!items.length) return;
+  const s = await adminSession();
+  const of = (kind: string) => items.filter((i) => i.kind === kind);
+  for (const i of of('server')) await s.call('compute', `/servers/${i.id}`, { method: 'DELETE', ok: [404] });
+  for (let t = 0; t < 60 && (await leftoverItems()).some((i) => i.kind === 'server'); t++)
+    await new Promise((r) => setTimeout(r, 1000));
+  for (const i of of('port')) await s.call('network', `/v2.0/ports/${i.id}`, { method: 'DELETE', ok: [404] });
+  for (const i of of('security group'))
+    await s.call('network', `/v2.0/security-groups/${i.id}`, { method: 'DELETE', ok: [404, 409] });
+  for (const i of of('volume')) await s.call('volumev3', `/volumes/${i.id}`, { method: 'DELETE', ok: [404, 400] });
+  for (const i of of('image')) await s.call('image', `/v2/images/${i.id}`, { method: 'DELETE', ok: [404] });
+}
+
+async function leftoverItems(): Promise<InventoryItem[]> {
+  const driver = await openstackPlugin.make(openstackPlugin.settings(openstackPlugin.config.parse(cloudEnv())), {
+    sql: null as never,
+    log: pino({ level: 'silent' }),
+    packages: { open: () => Promise.reject(new Error('none')) },
+  });
+  return driver.inventory!();
+}
