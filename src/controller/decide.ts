@@ -57,7 +57,7 @@ export function decideReconcile(
       if (task.attempt > task.step.max_retry + MAX_TAKEOVERS) {
         return fail(r, task, `${reason}; given up after ${task.attempt} attempts`, env);
       }
-      return redispatch(r, task, 0, reason, env, `${reason}; taken over, attempt ${task.attempt + 1}`);
+      return redispatch(r, task, 0, reason, env, `${reason}; taken over, attempt ${task.attempt + 1}`, 'lost');
     }
   }
   if (r.status === r.spec) {
@@ -85,6 +85,7 @@ export function decideSuccess(r: Resource, task: Task | null, msg: AttemptRef & 
       { fromStatus: r.status, toStatus: t.step.next, action: t.name, taskId: t.id, outcome: 'SUCCESS', error: null },
     ],
     taskWrite: {
+      outcome: 'succeeded',
       id: t.id,
       state: 'SUCCESS',
       attempt: t.attempt,
@@ -162,6 +163,7 @@ export function decidePending(
       summary: `${t.name} ${reason}`,
       transitions: entered,
       taskWrite: {
+        outcome: 'superseded',
         id: t.id,
         state: 'REVOKED',
         attempt: t.attempt,
@@ -185,6 +187,7 @@ export function decidePending(
     transitions: entered,
     write: locked(r, env.me, delayMs + env.leaseMs, { status: waiting, taskId: t.id }),
     taskWrite: {
+      outcome: 'waiting',
       id: t.id,
       state: 'PENDING',
       attempt: t.attempt,

@@ -36,7 +36,12 @@ export type NewTask = {
   step: NextTask;
   attempt: number;
 };
+/** How an attempt (or check) of a task ended, for its timeline. */
+export type AttemptOutcome = 'succeeded' | 'failed' | 'waiting' | 'lost' | 'revoked' | 'superseded';
+
 export type TaskWrite = {
+  /** How the attempt this write ends came out (its span on the timeline); none when no attempt ends. */
+  outcome?: AttemptOutcome;
   id: string;
   state: Task['state'];
   attempt: number;
@@ -190,6 +195,7 @@ export function fail(r: Resource, task: Task, reason: string, env: Env, taskStat
     summary: `${task.name} failed: ${reason}`,
     transitions: [failTransition(r.status, task.name, task.id, reason)],
     taskWrite: {
+      outcome: taskState === 'REVOKED' ? 'revoked' : 'failed',
       id: task.id,
       state: taskState,
       attempt: task.attempt,
@@ -205,12 +211,20 @@ export function fail(r: Resource, task: Task, reason: string, env: Env, taskStat
 }
 
 /** Re-send the current task as a new attempt after `delayMs`, keeping the lock; it resumes from what it recorded. */
-export function redispatch(r: Resource, task: Task, delayMs: number, error: string, env: Env, summary: string): Plan {
+export function redispatch(
+  r: Resource,
+  task: Task,
+  delayMs: number,
+  error: string,
+  env: Env,
+  summary: string,
+  outcome: AttemptOutcome = 'failed',
+): Plan {
   const attempt = task.attempt + 1;
   return {
     summary,
     transitions: [],
-    taskWrite: { id: task.id, state: 'RETRY', attempt, checks: 0, error, finished: false },
+    taskWrite: { outcome, id: task.id, state: 'RETRY', attempt, checks: 0, error, finished: false },
     write: locked(r, env.me, delayMs + env.leaseMs, { taskId: task.id, retryCount: task.attempt }),
     dispatch: {
       taskId: task.id,

@@ -77,7 +77,8 @@ SELECT r.*, (SELECT id FROM o) AS "outboxId" FROM r`;
 
 const UPDATE_SPEC = `
 WITH r AS (
-  UPDATE resources AS r SET spec = $2, version = r.version + 1, updated_at = now() WHERE r.id = $1 RETURNING ${RESOURCE_COLS}
+  UPDATE resources AS r SET spec = $2, spec_at = now(), version = r.version + 1, updated_at = now()
+   WHERE r.id = $1 RETURNING ${RESOURCE_COLS}
 ), o AS (${OUTBOX_INSERT('SELECT $3::text, $4::jsonb, $5::int, $6::int FROM r')})
 SELECT r.*, (SELECT id FROM o) AS "outboxId" FROM r`;
 

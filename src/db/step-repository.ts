@@ -39,6 +39,8 @@ export type StepWrite = {
     progress?: Json;
     /** The action has started waiting on the VIM (waiting_since is set if it is not yet). */
     waiting?: boolean;
+    /** How the attempt this write ends came out (kept in task_attempts); none when no attempt ends. */
+    outcome?: string;
     finished: boolean;
   };
   transitions: {
@@ -95,7 +97,7 @@ WITH input AS (
     n int, id uuid, version int, status text, error text, properties jsonb, worker_id text, lease_ms int, task_id uuid, retry_count int, awaiting text,
     nt_id uuid, nt_name text, nt_attempt int, nt_from text, nt_to text, nt_step jsonb,
     tw_id uuid, tw_state text, tw_attempt int, tw_checks int, tw_result jsonb, tw_error text, tw_progress jsonb,
-    tw_waiting boolean, tw_finished boolean,
+    tw_waiting boolean, tw_finished boolean, tw_outcome text,
     transitions jsonb, ob_queue text, ob_payload jsonb, ob_priority int, ob_delay_ms int)
 ), upd AS (
   UPDATE resources r SET status = i.status, error = i.error, properties = i.properties, worker_id = i.worker_id,
@@ -107,15 +109,24 @@ WITH input AS (
 ), ok AS (
   SELECT i.*, upd.type FROM input i JOIN upd ON upd.id = i.id
 ), new_task AS (
-  INSERT INTO tasks (id, name, resource_id, state, attempt, from_status, to_status, step)
-  SELECT nt_id, nt_name, id, 'PENDING', nt_attempt, nt_from, nt_to, nt_step FROM ok WHERE nt_id IS NOT NULL
+  INSERT INTO tasks (id, name, resource_id, state, attempt, from_status, to_status, step, dispatched_at)
+  SELECT nt_id, nt_name, id, 'PENDING', nt_attempt, nt_from, nt_to, nt_step, now() + ob_delay_ms * interval '1 millisecond'
+    FROM ok WHERE nt_id IS NOT NULL
   RETURNING id
+), attempts AS (
+  -- the attempt (or check) this write ends, as the task row had it before (every CTE reads the same snapshot)
+  INSERT INTO task_attempts (task_id, resource_id, action, attempt, checks, dispatched_at, started_at, outcome, error, worker)
+  SELECT t.id, t.resource_id, t.name, t.attempt, t.checks, t.dispatched_at, t.attempt_started_at, ok.tw_outcome, ok.tw_error, t.ran_by
+    FROM ok JOIN tasks t ON t.id = ok.tw_id WHERE ok.tw_outcome IS NOT NULL
 ), task_upd AS (
   UPDATE tasks t SET state = ok.tw_state, attempt = ok.tw_attempt, checks = ok.tw_checks,
          result = COALESCE(ok.tw_result, t.result), error = ok.tw_error,
          progress = CASE WHEN ok.tw_progress IS NULL THEN t.progress ELSE COALESCE(t.progress, '{}') || ok.tw_progress END,
          waiting_since = CASE WHEN ok.tw_waiting THEN COALESCE(t.waiting_since, now()) ELSE t.waiting_since END,
-         finished_at = CASE WHEN ok.tw_finished THEN now() ELSE NULL END, updated_at = now()
+         finished_at = CASE WHEN ok.tw_finished THEN now() ELSE NULL END, updated_at = now(),
+         -- a next attempt or check is sent with this write
+         dispatched_at = CASE WHEN ok.ob_queue IS NOT NULL THEN now() + ok.ob_delay_ms * interval '1 millisecond' ELSE t.dispatched_at END,
+         attempt_started_at = CASE WHEN ok.ob_queue IS NOT NULL THEN NULL ELSE t.attempt_started_at END
     FROM ok
    WHERE t.id = ok.tw_id
   RETURNING t.id, t.created_at
@@ -169,6 +180,7 @@ export async function commitSteps(c: Sql, items: StepWrite[]): Promise<({ outbox
       tw_progress: tw?.progress ?? null,
       tw_waiting: tw?.waiting ?? false,
       tw_finished: tw?.finished ?? false,
+      tw_outcome: tw?.outcome ?? null,
       transitions: it.transitions.map((t) => ({
         from_status: t.fromStatus,
         to_status: t.toStatus,

@@ -11,10 +11,11 @@ export type AttemptKey = { taskId: string; attempt: number; check: number; redel
  * only by a broker redelivery (its consumer died) or once its heartbeat is older than
  * `staleMs`, never by a duplicate copy while another worker is on it. Task rows only.
  */
-export async function startAttempts(c: Sql, keys: AttemptKey[], staleMs: number): Promise<boolean[]> {
+export async function startAttempts(c: Sql, keys: AttemptKey[], staleMs: number, worker = ''): Promise<boolean[]> {
   const r = await c.query<{ id: string; attempt: number; checks: number }>({
     name: 'nfvo_start_attempts',
-    text: `UPDATE tasks t SET state = 'STARTED', started_at = COALESCE(t.started_at, now()), updated_at = now()
+    text: `UPDATE tasks t SET state = 'STARTED', started_at = COALESCE(t.started_at, now()), updated_at = now(),
+                   attempt_started_at = now(), ran_by = $6
              FROM unnest($1::uuid[], $2::int[], $3::int[], $4::boolean[]) AS k(id, attempt, checks, redelivered)
             WHERE t.id = k.id AND t.attempt = k.attempt AND t.checks = k.checks
               AND (t.state IN ('PENDING', 'RETRY') OR (t.state = 'STARTED' AND (k.redelivered OR t.updated_at < now() - $5 * interval '1 millisecond')))
@@ -25,6 +26,7 @@ export async function startAttempts(c: Sql, keys: AttemptKey[], staleMs: number)
       keys.map((k) => k.check),
       keys.map((k) => k.redelivered),
       staleMs,
+      worker,
     ],
   });
   const started = new Set(r.rows.map((x) => `${x.id}/${x.attempt}/${x.checks}`));

@@ -22,7 +22,7 @@ export function makeWorker(deps: WorkerDeps) {
   // the attempts running now, aborted together when the process stops
   const running = new Set<AbortController>();
   let stopped = false;
-  const start = makeBatcher((keys: AttemptKey[]) => startAttempts(db.pool, keys, heartbeatMs * 3));
+  const start = makeBatcher((keys: AttemptKey[]) => startAttempts(db.pool, keys, heartbeatMs * 3, deps.id));
 
   async function run(msg: WorkMessage, meta: { redelivered: boolean }): Promise<void> {
     const log = deps.log.child({

@@ -25,6 +25,7 @@ type DmmfField = {
   kind: string;
   type: string;
   isRequired: boolean;
+  isList: boolean;
   dbName?: string | null;
   nativeType?: [string, unknown[]] | null;
 };
@@ -61,9 +62,10 @@ describe('nfvo migrate', () => {
 
   it('concurrent runs apply each migration once (advisory lock)', async () => {
     await env.pool.query('DELETE FROM _prisma_migrations');
-    await env.pool.query(
-      'DROP TABLE resources, transitions, tasks, outbox, sim_ledger, api_tokens, package_uploads, package_chunks',
+    const tables = await env.pool.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
     );
+    await env.pool.query(`DROP TABLE ${tables.rows.map((r) => `"${r.tablename}"`).join(', ')}`);
     const runs = await Promise.all(
       [1, 2, 3].map(() => migrate({ url: env.config.databaseUrl, dir: MIGRATIONS, log: quiet })),
     );
@@ -93,7 +95,11 @@ describe('nfvo migrate', () => {
       for (const f of m.fields.filter((x) => x.kind === 'scalar')) {
         const col = tableCols.find((c) => c.column_name === (f.dbName ?? f.name));
         assert.ok(col, `${table}.${f.dbName ?? f.name} exists (field ${m.name}.${f.name})`);
-        const allowed = f.nativeType && NATIVE[f.nativeType[0]] ? [NATIVE[f.nativeType[0]]!] : COMPATIBLE[f.type]!;
+        const allowed = f.isList
+          ? ['ARRAY']
+          : f.nativeType && NATIVE[f.nativeType[0]]
+            ? [NATIVE[f.nativeType[0]]!]
+            : COMPATIBLE[f.type]!;
         assert.ok(
           allowed.includes(col.data_type),
           `${table}.${col.column_name}: ${col.data_type} is not compatible with ${f.type}`,
