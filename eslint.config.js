@@ -30,6 +30,31 @@ export default tseslint.config(
   // the rooms: what each part of src/ may import (see the README's layout)
   ...rooms(),
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // the console's scripts run in the browser, as they are (no build step)
+  {
+    files: ['src/web/assets/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'fetch',
+          'EventSource',
+          'URLSearchParams',
+          'Node',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'console',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );
 
 function rooms() {
@@ -62,7 +87,19 @@ function rooms() {
   });
   const storage = ['src/drivers/*/*-ledger.ts', 'src/drivers/*/*-storage.ts'];
   return [
-    room(['src/*.ts', 'src/controller/**', 'src/worker/**', 'src/feed/**', 'src/outbox/**', 'src/web/**'], [amqp, pg]),
+    room(
+      [
+        'src/*.ts',
+        'src/cli/**',
+        'src/controller/**',
+        'src/worker/**',
+        'src/feed/**',
+        'src/outbox/**',
+        'src/web/**',
+        'src/metrics/**',
+      ],
+      [amqp, pg],
+    ),
     room(['src/broker/**'], [pg]),
     room(['src/db/**'], [amqp]),
     room(['src/api/**'], [amqp, pg, routes]),

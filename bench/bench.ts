@@ -19,6 +19,7 @@ import { fillTable, timelines, verify, waitFast, waitOnboarded } from './db.js';
 import { measureFloor } from './floor.js';
 import { cleanUp, cliReference, openstackEnv, openstackScenario, raiseQuotas } from './openstack.js';
 import { uploadScenario } from './upload.js';
+import { scrapeScenario } from './scrape.js';
 import { cpuSeconds, machineCpuSeconds, memoryMb, serviceCpuSeconds } from './proc.js';
 import { latencyMs, median, pathMs, round, type Sent } from './stats.js';
 
@@ -557,6 +558,19 @@ async function main(): Promise<void> {
       }
       break;
     }
+    case 'scrape': {
+      // /metrics and the console's reads with --n resources in the table (default here: 100,000)
+      const rows = args.n === '2000' ? 100_000 : n;
+      await resetState(db);
+      await fillTable(db, rows);
+      const cluster = await startCluster(C, W);
+      try {
+        print('scrape', { controllers: C, workers: W, ...(await scrapeScenario(db, cluster.base, rows)) });
+      } finally {
+        await cluster.stop();
+      }
+      break;
+    }
     case 'bigtable': {
       // empty, 100k, 1M, empty again: the filled-table figures are compared with the mean of the
       // empty-table runs on both sides of them (the machine's speed drifts), each a median of --repeat
@@ -591,7 +605,9 @@ async function main(): Promise<void> {
       break;
     }
     default:
-      throw new Error(`unknown scenario ${args.scenario}: burst | idle | floor | steady | scale | bigtable | delayed`);
+      throw new Error(
+        `unknown scenario ${args.scenario}: burst | idle | floor | steady | scale | bigtable | delayed | upload | openstack | scrape`,
+      );
   }
   await db.end();
 }

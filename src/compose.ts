@@ -11,12 +11,21 @@ import { packageFiles } from './content/package-files.js';
 import { makeFsStore } from './content/fs-store.js';
 import { makePgStore } from './db/content-repository.js';
 import { makeDb, type Db } from './db/db.js';
+import { makeHeartbeat, OFFLINE_AFTER_INTERVALS } from './fleet/heartbeat.js';
+import { countByTypeAndStatus } from './db/overview-repository.js';
+import { countOnlineByRole } from './db/process-repository.js';
+import { addFleetGauges } from './metrics/fleet-gauges.js';
+import { makeMetricsHandler } from './metrics/metrics-handler.js';
+import { makeMetrics } from './metrics/metrics.js';
+import { makeConsole } from './web/console.js';
+import { createServer } from 'node:http';
 import { driverPlugin } from './drivers/registry.js';
 import { isConnectionError, isTransientDbError } from './errors.js';
 import { TransitionFeed } from './feed/transition-feed.js';
 import { makeLogger, type Logger } from './log.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { makeUseCases } from './usecases/index.js';
+import { VERSION } from './version.js';
 import { within } from './within.js';
 import { makeTaskList } from './worker/tasks.js';
 import { makeObserver } from './worker/observer.js';
@@ -63,11 +72,21 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
   const content = config.packageStore.kind === 'fs' ? makeFsStore(config.packageStore.dir) : makePgStore(db);
 
   const stops: (() => Promise<void>)[] = [];
+  const metrics = makeMetrics(roles);
+  const offlineAfterS = config.heartbeatIntervalS * OFFLINE_AFTER_INTERVALS;
   let server: Server | undefined;
   let port: number | undefined;
 
   if (roles.includes('controller')) {
-    const controller = makeController({ id, db, broker, relay, log: log.child({ component: 'controller' }), config });
+    const controller = makeController({
+      id,
+      db,
+      broker,
+      relay,
+      log: log.child({ component: 'controller' }),
+      config,
+      metrics,
+    });
     await controller.start();
     stops.push(() => controller.stop());
   }
@@ -84,6 +103,7 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
       tasks: makeTaskList(driver, content),
       log: log.child({ component: 'worker' }),
       config,
+      metrics,
     });
     await worker.start();
     const observer = makeObserver({
@@ -108,6 +128,7 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
         (rows) => relay.publishNow(rows),
         { content, maxBytes: config.packageMaxBytes },
         driverPlugin(config.driver.name).refuse,
+        { broker, offlineAfterS, stuckAfterS: config.stuckAfterS },
       ),
       feed,
       driverOptions: driverPlugin(config.driver.name).options,
@@ -117,6 +138,10 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
         database: () => db.ping(),
         broker: async () => broker.connected,
       },
+      session: { hours: config.sessionHours, secure: config.cookieSecure },
+      heartbeatIntervalS: config.heartbeatIntervalS,
+      metrics: makeMetricsHandler(metrics.registry, config.metricsToken),
+      console: makeConsole({ stuckAfterS: config.stuckAfterS }),
     });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
@@ -134,7 +159,18 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
     const addr = server.address();
     port = typeof addr === 'object' && addr ? addr.port : config.port;
     log.info({ port }, 'api listening');
+    const gauges = addFleetGauges(
+      metrics.registry,
+      {
+        counts: () => countByTypeAndStatus(db.pool),
+        queues: () => broker.queueStats(),
+        onlineByRole: () => countOnlineByRole(db.pool, offlineAfterS),
+      },
+      config.metricsRefreshS,
+      log,
+    );
     stops.unshift(async () => {
+      gauges.stop();
       clearInterval(purge);
       feed.stop();
       await new Promise<void>((r) => {
@@ -143,6 +179,40 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
       });
     });
   }
+
+  if (config.metricsPort !== undefined) {
+    const handler = makeMetricsHandler(metrics.registry, config.metricsToken);
+    const metricsServer = createServer((req, res) => {
+      if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') return handler(req, res);
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('GET /metrics\n');
+    });
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.listen(config.metricsPort, config.host, () => resolve());
+      metricsServer.once('error', reject);
+    });
+    const a = metricsServer.address();
+    log.info({ port: typeof a === 'object' && a ? a.port : config.metricsPort }, 'metrics listening');
+    stops.push(
+      () =>
+        new Promise<void>((r) => {
+          metricsServer.close(() => r());
+          metricsServer.closeAllConnections();
+        }),
+    );
+  }
+
+  const concurrency: Record<string, number> = { dbPool: poolSize };
+  if (roles.includes('controller')) concurrency.controller = config.controllerConcurrency;
+  if (roles.includes('worker')) concurrency.worker = config.workerConcurrency;
+  const reporting = makeHeartbeat({
+    db,
+    record: { id, roles, host: hostname(), pid: process.pid, version: VERSION, concurrency },
+    inFlight: () => broker.inFlight,
+    intervalS: config.heartbeatIntervalS,
+    retentionS: config.processRetentionS,
+    log,
+  });
+  await reporting.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -161,6 +231,8 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
           for (const s of stops) await s().catch((err) => log.warn({ err: String(err) }, 'error while stopping'));
           stage = 'flushing the outbox relay';
           await relay.stop();
+          stage = 'recording that this process stopped';
+          await reporting.stop();
           stage = 'closing the RabbitMQ connection';
           await broker.close();
           stage = 'ending an attempt to connect to RabbitMQ';

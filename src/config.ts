@@ -40,6 +40,14 @@ const ConfigSchema = z.object({
   PUBLISH_INTERVAL_STEP_MS: int(200),
   PUBLISH_INTERVAL_MAX_MS: int(1000),
   OBSERVE_INTERVAL_S: int(60),
+  HEARTBEAT_INTERVAL_S: int(5, 1),
+  PROCESS_RETENTION_S: int(86_400, 60),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  STUCK_AFTER_S: int(300, 1),
+  METRICS_REFRESH_S: int(15, 1),
+  SESSION_HOURS: int(12, 1),
+  COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
   PACKAGE_STORE: z.enum(['postgres', 'fs']).default('postgres'),
   PACKAGE_DIR: z.string().default(''),
   PACKAGE_MAX_BYTES: z.coerce
@@ -80,6 +88,22 @@ export type Config = {
   packageMaxBytes: number;
   /** How often a worker compares the live resources with the VIM (drift), in seconds; 0: never. */
   observeIntervalS: number;
+  /** How often a process refreshes its record; three missed beats and it is shown offline. */
+  heartbeatIntervalS: number;
+  /** How long the record of a stopped or silent process is kept. */
+  processRetentionS: number;
+  /** The port of the controller's and worker's own /metrics (unset: none; the API serves it on its port). */
+  metricsPort: number | undefined;
+  /** When set, /metrics wants "Authorization: Bearer <METRICS_TOKEN>"; unset, it is open. */
+  metricsToken: string | undefined;
+  /** How often the API counts resources for the fleet-wide nfvo_resources gauge (a scrape reads that count). */
+  metricsRefreshS: number;
+  /** A resource away from its spec and unchanged for this long is "stuck". */
+  stuckAfterS: number;
+  /** How long a console session lasts. */
+  sessionHours: number;
+  /** Send the session cookie over HTTPS only (set it when the API is behind TLS). */
+  cookieSecure: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -117,6 +141,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     packageStore: e.PACKAGE_STORE === 'fs' ? { kind: 'fs', dir: e.PACKAGE_DIR } : { kind: 'postgres' },
     packageMaxBytes: e.PACKAGE_MAX_BYTES,
     observeIntervalS: e.OBSERVE_INTERVAL_S,
+    heartbeatIntervalS: e.HEARTBEAT_INTERVAL_S,
+    processRetentionS: e.PROCESS_RETENTION_S,
+    metricsPort: e.METRICS_PORT,
+    metricsToken: e.METRICS_TOKEN,
+    stuckAfterS: e.STUCK_AFTER_S,
+    metricsRefreshS: e.METRICS_REFRESH_S,
+    sessionHours: e.SESSION_HOURS,
+    cookieSecure: e.COOKIE_SECURE === 'true',
     controllerConcurrency: e.CONTROLLER_CONCURRENCY,
     workerConcurrency: e.WORKER_CONCURRENCY,
     dbPoolSize: e.DB_POOL_SIZE,
@@ -148,6 +180,21 @@ function driverSettings(plugin: (typeof DRIVERS)[string], env: Record<string, un
       `invalid configuration:\n  DRIVER=${plugin.name}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+}
+
+const ClientSchema = z.object({
+  NFVO_URL: ConfigSchema.shape.NFVO_URL,
+  NFVO_TOKEN: z.string().optional(),
+});
+
+/** What a client of the API (the CLI's resource commands) needs: no database, no broker, no driver. */
+export type ClientConfig = { nfvoUrl: string; token: string | undefined };
+
+/** Parse the client's variables only, so that a laptop talking to a remote nfvo needs none of the server's. */
+export function loadClientConfig(env: Record<string, string | undefined>): ClientConfig {
+  const parsed = ClientSchema.safeParse(pick(ClientSchema, env));
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${issueLines(parsed.error).join('\n')}`);
+  return { nfvoUrl: parsed.data.NFVO_URL, token: parsed.data.NFVO_TOKEN };
 }
 
 /** A connection string with its password replaced, safe for logs and errors. */

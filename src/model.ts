@@ -35,6 +35,8 @@ export type Resource = {
   error: string | null;
   /** What the resource waits for before it can go on (a package's content), or null. */
   awaiting: string | null;
+  /** When its current spec was asked for (how long it takes to reach it). */
+  specAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 };

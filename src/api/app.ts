@@ -1,5 +1,6 @@
 // The express application: JSON in, problem+json out, routes under /v1.
-import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
@@ -9,11 +10,14 @@ import { isResourceType, resourceKinds } from '../fsm/index.js';
 import type { Logger } from '../log.js';
 import type { UseCases } from '../usecases/index.js';
 import { makeAuthMiddleware } from './auth.js';
+import { makeDocsRoutes } from './docs-routes.js';
 import { makeEventsHandler } from './events-route.js';
 import { errorMiddleware, sendProblem } from './problem.js';
 import { makePackageRoutes } from './packages-routes.js';
 import { makeResourceRoutes, type DriverOptions } from './resources-routes.js';
 import { makeTokenRoutes } from './tokens-routes.js';
+import { makeFleetRoutes } from './fleet-routes.js';
+import { makeSessionRoutes, type SessionSettings } from './session-routes.js';
 
 export type ApiDeps = {
   log: Logger;
@@ -26,6 +30,13 @@ export type ApiDeps = {
   packageMaxBytes: number;
   /** Readiness of each backing service. */
   checks: Record<string, () => Promise<boolean>>;
+  /** The console's session cookie. */
+  session: SessionSettings;
+  heartbeatIntervalS: number;
+  /** GET /metrics (Prometheus), when this process serves it. */
+  metrics?: RequestHandler;
+  /** The operator console's pages, mounted at / (after the API's routes). */
+  console?: express.Router;
 };
 
 export function makeApp(deps: ApiDeps): Express {
@@ -71,9 +82,17 @@ export function makeApp(deps: ApiDeps): Express {
     });
   });
 
+  app.use(makeDocsRoutes(deps.driverOptions));
+  if (deps.metrics) app.get('/metrics', deps.metrics);
+  app.use(cookieParser());
+  // signing in is how a browser gets its session: before the authentication it would need
+  app.use('/v1', makeSessionRoutes(deps.uc, deps.session));
   app.use(
     '/v1',
-    makeAuthMiddleware((token) => deps.uc.tokens.findRole(token)),
+    makeAuthMiddleware(
+      (token) => deps.uc.tokens.findRole(token),
+      (id) => deps.uc.sessions.find(id),
+    ),
   );
   app.use(
     '/v1',
@@ -88,7 +107,9 @@ export function makeApp(deps: ApiDeps): Express {
   });
   app.get('/v1/events', makeEventsHandler({ feed: deps.feed, uc: deps.uc }));
   app.use('/v1', makePackageRoutes({ uc: deps.uc, driverOptions: deps.driverOptions, maxBytes: deps.packageMaxBytes }));
+  app.use('/v1', makeFleetRoutes(deps.uc, deps.heartbeatIntervalS));
   app.use('/v1', makeResourceRoutes({ uc: deps.uc, driverOptions: deps.driverOptions }));
+  if (deps.console) app.use(deps.console);
 
   app.use((req, res) => sendProblem(res, 404, `no route for ${req.method} ${req.path.slice(0, 200)}`));
   app.use(errorMiddleware(deps.log));

@@ -18,6 +18,22 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** The body of every error: RFC 9457's members, the error's code, and the fields a 422 names. */
+export const ProblemOut = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int().min(400).max(599),
+    detail: z.string(),
+    /** A stable name for the error (e.g. not-found, conflict, invalid-body), absent on a bare 404 or body error. */
+    code: z.string().optional(),
+    /** Each field a 422 refuses, with why. */
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  // and what an error adds of its own (e.g. usedBy: the vnf holding a volume)
+  .catchall(z.unknown());
+export type ProblemOut = z.infer<typeof ProblemOut>;
+
 export function sendProblem(res: Response, status: number, detail: string, extra: Record<string, unknown> = {}): void {
   res
     .status(status)

@@ -63,7 +63,15 @@ export function makeResourceRoutes({ uc, driverOptions }: RouteDeps): Router {
   const list = (type?: ResourceType) => async (req: Request, res: Response) => {
     const q = parse(ListQuery, req.query, 'query');
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const page = await uc.list({ type: type ?? q.type, status: q.status, limit: q.limit, after });
+    const page = await uc.list({
+      type: type ?? q.type,
+      status: q.status,
+      q: q.q,
+      order: q.order,
+      ...(q.stuck === 'true' ? { stuckBefore: new Date(Date.now() - uc.stuckAfterS() * 1000) } : {}),
+      limit: q.limit,
+      after,
+    });
     res.json({
       items: page.items.map(resourceJson),
       nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,

@@ -132,3 +132,87 @@ export function taskJson(t: Task): TaskOut {
     updatedAt: iso(t.updatedAt),
   };
 }
+
+/** A process that reports in (api, controller, worker, or several roles in one). */
+export const ProcessOut = z.object({
+  id: z.string(),
+  roles: z.array(z.string()),
+  host: z.string(),
+  pid: z.number().int(),
+  version: z.string(),
+  startedAt: at,
+  heartbeatAt: at,
+  stoppedAt: at.nullable(),
+  /** Messages (controller) or actions (worker) in flight at its last heartbeat. */
+  inFlight: z.number().int(),
+  /** Its concurrency settings, by name (e.g. prefetch, driver limit). */
+  concurrency: z.record(z.string(), z.number()),
+  /** online: heartbeat fresh; offline: older than three intervals; stopped: it said so. */
+  state: z.enum(['online', 'offline', 'stopped']),
+});
+export type ProcessOut = z.infer<typeof ProcessOut>;
+export const ProcessListOut = z.object({ items: z.array(ProcessOut), heartbeatIntervalS: z.number() });
+
+export const QueueOut = z.object({ name: z.string(), messages: z.number().int(), consumers: z.number().int() });
+export const QueueListOut = z.object({ items: z.array(QueueOut) });
+
+/** A message in the dead-letter queue, with why it is there. */
+export const DeadLetterOut = z.object({
+  /** Its message id (what requeue and discard name). */
+  id: z.string(),
+  /** The queue it was taken from (where requeue sends it back). */
+  queue: z.string().nullable(),
+  reason: z.string().nullable(),
+  payload: z.unknown(),
+});
+export type DeadLetterOut = z.infer<typeof DeadLetterOut>;
+export const DeadLetterListOut = z.object({
+  items: z.array(DeadLetterOut),
+  /** How many the queue holds (items shows the first ones). */
+  total: z.number().int(),
+});
+export const DeadLetterActionOut = z.object({
+  id: z.string(),
+  action: z.enum(['requeued', 'discarded']),
+  queue: z.string().nullable(),
+});
+
+/** One attempt (or check) of a task: a span of the resource's timeline. */
+export const AttemptOut = z.object({
+  taskId: z.string().uuid(),
+  action: z.string(),
+  attempt: z.number().int(),
+  checks: z.number().int(),
+  dispatchedAt: at.nullable(),
+  startedAt: at.nullable(),
+  finishedAt: at.nullable(),
+  /** succeeded | failed | waiting | lost | revoked | superseded, or queued | running for the current one. */
+  outcome: z.string(),
+  error: z.string().nullable(),
+  worker: z.string().nullable(),
+});
+export type AttemptOut = z.infer<typeof AttemptOut>;
+export const AttemptListOut = z.object({ items: z.array(AttemptOut) });
+
+export const OverviewOut = z.object({
+  resources: z.array(z.object({ type: z.string(), status: z.string(), count: z.number().int() })),
+  /** Transitions per minute over the last hour, oldest first. */
+  transitionsPerMinute: z.array(z.object({ at, count: z.number().int() })),
+  /** Tasks that failed (attempts) in the last hour. */
+  failedLastHour: z.number().int(),
+  /** The resource away from its spec for the longest, or null. */
+  oldestStuck: z
+    .object({
+      id: z.string().uuid(),
+      type: z.string(),
+      name: z.string(),
+      status: z.string(),
+      spec: z.string(),
+      since: at,
+    })
+    .nullable(),
+});
+export type OverviewOut = z.infer<typeof OverviewOut>;
+
+/** The console's session: who is signed in, and the CSRF token its changes must send. */
+export const SessionOut = z.object({ role: z.string(), csrf: z.string() });

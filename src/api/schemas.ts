@@ -92,6 +92,12 @@ export const ListQuery = z.object({
     .string()
     .regex(/^[A-Z_]{1,32}$/, 'a status such as ONBOARDED')
     .optional(),
+  /** Text in the name, or the whole id. */
+  q: freeText(128).optional(),
+  /** Only resources away from their spec and unchanged for longer than the stuck threshold. */
+  stuck: z.enum(['true', 'false']).optional(),
+  /** Oldest first (asc, the default) or newest first (desc). */
+  order: z.enum(['asc', 'desc']).default('asc'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });

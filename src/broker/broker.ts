@@ -6,12 +6,17 @@ import type { Logger } from '../log.js';
 import { Connection } from './connection.js';
 import { Consumers, type Handler } from './consumer.js';
 import type { IsTransient } from './failure-policy.js';
+import { makeInspector, type DeadLetter, type QueueStats } from './inspect.js';
 import { DEFAULT_PUBLISH_RETRY, Publisher, type RetryPolicy } from './publisher.js';
 import { OWNED_QUEUES, Topology, type QueueName, type Route } from './topology.js';
 
 export { PoisonMessageError } from './failure-policy.js';
 export type { Handler } from './consumer.js';
 export type { RetryPolicy } from './publisher.js';
+export type { DeadLetter, QueueStats } from './inspect.js';
+
+/** RabbitMQ cannot be reached for an operator's request right now. */
+export class BrokerUnavailableError extends Error {}
 
 export type PublishOptions = Route & { messageId?: string };
 
@@ -33,9 +38,11 @@ export class Broker {
   private readonly connection: Connection;
   private readonly publisher: Publisher;
   private readonly consumers: Consumers;
+  private readonly inspector: ReturnType<typeof makeInspector>;
 
   constructor(opts: BrokerOptions) {
     this.topology = new Topology(opts.prefix);
+    this.inspector = makeInspector(this.topology);
     this.publisher = new Publisher({
       log: opts.log,
       retry: opts.publishRetry ?? DEFAULT_PUBLISH_RETRY,
@@ -67,6 +74,11 @@ export class Broker {
     // only now: published before its queue is declared, a message would be dropped unroutable
     this.publisher.use(ch);
     await this.consumers.attachAll(conn);
+  }
+
+  /** Messages this process is handling now (taken from a queue, not yet settled). */
+  get inFlight(): number {
+    return this.consumers.inFlightCount;
   }
 
   /** True once the topology is declared and publishing works (consumers may still be attaching). */
@@ -104,6 +116,29 @@ export class Broker {
   /** Stop taking new messages and wait (bounded) for those in flight to be settled. */
   stopConsuming(timeoutMs = 10_000): Promise<void> {
     return this.consumers.stop(timeoutMs);
+  }
+
+  /** The connection an operator's look at the queues goes through (throws while RabbitMQ is away). */
+  private live(): ChannelModel {
+    const conn = this.connection.current;
+    if (!conn || !this.publisher.ready)
+      throw new BrokerUnavailableError('RabbitMQ is not connected; try again shortly');
+    return conn;
+  }
+
+  /** Each queue's depth and consumers. */
+  queueStats(): Promise<QueueStats[]> {
+    return this.inspector.queues(this.live());
+  }
+
+  /** The first dead letters, and how many there are. */
+  deadLetters(limit: number): Promise<{ items: DeadLetter[]; total: number }> {
+    return this.inspector.deadLetters(this.live(), limit);
+  }
+
+  /** Send a dead letter back to its queue, or discard it (null: not in the dead-letter queue). */
+  settleDeadLetter(id: string, action: 'requeue' | 'discard'): Promise<DeadLetter | null> {
+    return this.inspector.settle(this.live(), id, action);
   }
 
   close(): Promise<void> {

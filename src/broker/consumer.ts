@@ -40,6 +40,11 @@ export class Consumers {
   private readonly specs: ConsumerSpec[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private consuming = true;
+  /** Messages being handled now, across every consumer. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   /** The connection consumers are attached to, from the start of attachAll() until it is lost. */
   private conn?: ChannelModel;
 

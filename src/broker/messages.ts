@@ -84,6 +84,8 @@ export const WorkMessageSchema = z.object({
   check: z.number().int().min(0).default(0),
   /** Epoch ms after which the attempt must not run (it is reported as expired instead). */
   expiresAt: z.number().int().positive().optional(),
+  /** Epoch ms when the attempt was due (sent, plus its countdown): its wait in the queue counts from here. */
+  dueAt: z.number().int().positive().optional(),
   args: ArgsSchema,
   /** The controller that dispatched the attempt: its callbacks go to that controller's own queue while it has one. */
   replyTo: z.string().min(1).max(200).optional(),

@@ -7,6 +7,7 @@ import { makeBatcher } from '../batch.js';
 import {
   commitSteps,
   findExpiredLeases,
+  type LeaseHolder,
   findUnsettled,
   loadResources,
   statusBeforeError,
@@ -16,6 +17,7 @@ import {
 import { errorMessage } from '../errors.js';
 import { resourceKinds, type ResourceType } from '../fsm/index.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { OutboxRelay } from '../outbox/relay.js';
 import { afterCommit, asCreated, CommitSnapshots } from './commit-snapshots.js';
 import {
@@ -31,7 +33,15 @@ import { stepWrite, workMessage } from './work-message.js';
 
 export { workMessage } from './work-message.js';
 
-export type ControllerDeps = { id: string; db: Db; broker: Broker; relay: OutboxRelay; log: Logger; config: Config };
+export type ControllerDeps = {
+  id: string;
+  db: Db;
+  broker: Broker;
+  relay: OutboxRelay;
+  log: Logger;
+  config: Config;
+  metrics?: Metrics;
+};
 
 const MAX_ROUNDS = 10;
 
@@ -94,6 +104,7 @@ export function makeController(deps: ControllerDeps) {
         if (after) committed.remember(after);
         else committed.forget(resourceId);
         if (done.outbox) relay.publishNow([done.outbox]);
+        if (deps.metrics) countStep(deps.metrics, loaded, plan);
         log.info(
           {
             resourceId,
@@ -108,6 +119,18 @@ export function makeController(deps: ControllerDeps) {
         throw new Error(`resource ${resourceId} kept changing under the controller (${round} rounds)`);
       log.debug({ resourceId, round }, 'resource changed while deciding; deciding again');
     }
+  }
+
+  /** What a committed step adds to this process's metrics. */
+  function countStep(m: Metrics, l: Loaded, plan: Plan): void {
+    const r = l.resource;
+    if (plan.dispatch) m.tasksDispatched.inc({ action: plan.dispatch.action });
+    if (plan.taskWrite?.outcome && l.task)
+      m.tasksFinished.inc({ action: l.task.name, outcome: plan.taskWrite.outcome });
+    for (const t of plan.transitions) m.transitions.inc({ type: r.type, from: t.fromStatus, to: t.toStatus });
+    const last = plan.transitions[plan.transitions.length - 1];
+    if (last && last.toStatus === r.spec)
+      m.converge.observe({ type: r.type }, (Date.now() - (r.specAt ?? r.createdAt).getTime()) / 1000);
   }
 
   const reconcileDecision = (l: Loaded) => decideReconcile(l.resource, l.task, l.leaseExpired, env, l.taskIdleMs);
@@ -144,11 +167,35 @@ export function makeController(deps: ControllerDeps) {
     );
   }
 
+  /** Name the processes whose leases are being taken over, as they last reported in. */
+  function logTakeovers(holders: LeaseHolder[]): void {
+    const byHolder = new Map<string, { holder: LeaseHolder; leases: number }>();
+    for (const h of holders) {
+      const e = byHolder.get(h.id) ?? { holder: h, leases: 0 };
+      e.leases++;
+      byHolder.set(h.id, e);
+    }
+    for (const { holder, leases } of byHolder.values()) {
+      const known = holder.host !== null;
+      log.warn(
+        {
+          previousHolder: holder.id,
+          leases,
+          ...(known ? { holderHost: holder.host, holderPid: holder.pid, holderLastHeartbeat: holder.heartbeatAt } : {}),
+        },
+        known
+          ? `resuming ${leases} resource(s) whose lease held by ${holder.id} expired (pid ${holder.pid} on ${holder.host}, last heartbeat ${holder.heartbeatAt?.toISOString()})`
+          : `resuming ${leases} resource(s) whose lease held by ${holder.id} expired (a process not recorded)`,
+      );
+    }
+  }
+
   /** Take over expired leases and pick up resources nobody is driving. */
   async function sweep(): Promise<void> {
     try {
       const expired = await findExpiredLeases(db.pool, 100);
-      for (const id of expired) await reconcile(id);
+      logTakeovers(expired.map((e) => e.holder));
+      for (const { id } of expired) await reconcile(id);
       const unsettled = await findUnsettled(db.pool, config.resyncAfterSeconds * 1000, 100);
       for (const id of unsettled) await reconcile(id);
       if (expired.length || unsettled.length)

@@ -28,6 +28,7 @@ export function workMessage(r: Resource, plan: Plan, expiresSeconds = 0, replyTo
     attempt: d.attempt,
     check: d.check,
     ...(expiresSeconds > 0 ? { expiresAt: Date.now() + d.delayMs + expiresSeconds * 1000 } : {}),
+    dueAt: Date.now() + d.delayMs,
     args,
     ...(replyTo ? { replyTo } : {}),
     callbacks: {

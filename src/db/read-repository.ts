@@ -4,6 +4,19 @@ import type { Resource, Task, Transition } from '../model.js';
 import type { Db } from './db.js';
 import { toResource, toTask, toTransition } from './rows.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A page of resources: by type, status, text (name or id), stuck (away from spec, unchanged since before), in id order. */
+export type ResourceQuery = {
+  type?: string;
+  status?: string;
+  q?: string;
+  stuckBefore?: Date;
+  order?: 'asc' | 'desc';
+  limit: number;
+  after?: string;
+};
+
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 export function makeReadRepository(db: Db) {
@@ -14,10 +27,22 @@ export function makeReadRepository(db: Db) {
       return row ? toResource(row) : null;
     },
 
-    async resources(q: { type?: string; status?: string; limit: number; after?: string }): Promise<Page<Resource>> {
+    async resources(q: ResourceQuery): Promise<Page<Resource>> {
+      const desc = q.order === 'desc';
+      const text = q.q?.trim();
       const rows = await prisma.resource.findMany({
-        where: { type: q.type, status: q.status, ...(q.after ? { id: { gt: q.after } } : {}) },
-        orderBy: { id: 'asc' },
+        where: {
+          type: q.type,
+          status: q.status,
+          ...(q.after ? { id: desc ? { lt: q.after } : { gt: q.after } } : {}),
+          ...(text
+            ? { OR: [{ name: { contains: text, mode: 'insensitive' } }, ...(UUID.test(text) ? [{ id: text }] : [])] }
+            : {}),
+          ...(q.stuckBefore
+            ? { NOT: { spec: { equals: prisma.resource.fields.status } }, updatedAt: { lt: q.stuckBefore } }
+            : {}),
+        },
+        orderBy: { id: desc ? 'desc' : 'asc' },
         take: q.limit + 1,
       });
       const items = rows.slice(0, q.limit).map(toResource);

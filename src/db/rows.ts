@@ -19,6 +19,7 @@ export type ResourceRow = {
   driverOptions: unknown;
   error: string | null;
   awaiting: string | null;
+  specAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -60,7 +61,7 @@ export type TransitionRow = {
 /** The columns of `resources` (alias r) named as ResourceRow. */
 export const RESOURCE_COLS = `r.id, r.type, r.name, r.status, r.spec, r.worker_id AS "workerId", r.lease_until AS "leaseUntil",
   r.task_id AS "taskId", r.retry_count AS "retryCount", r.version, r.properties, r.driver_options AS "driverOptions",
-  r.error, r.awaiting, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
+  r.error, r.awaiting, r.spec_at AS "specAt", r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
 
 /** The columns of `tasks` (alias t) named as TaskRow, each prefixed (e.g. "t.id") to sit beside a resource's. */
 export const TASK_COLS = (prefix: string) =>
@@ -106,6 +107,7 @@ export function toResource(x: ResourceRow): Resource {
     options: (x.driverOptions as Json | null) ?? null,
     error: x.error ?? null,
     awaiting: x.awaiting ?? null,
+    ...(x.specAt ? { specAt: x.specAt } : {}),
     createdAt: x.createdAt,
     updatedAt: x.updatedAt,
   };

@@ -226,12 +226,22 @@ export async function statusBeforeError(c: Sql, id: string): Promise<string | nu
 }
 
 /** Locked resources whose lease has run out: their holder is gone or stuck. */
-export async function findExpiredLeases(c: Sql, limit: number): Promise<string[]> {
-  const r = await c.query<{ id: string }>(
-    `SELECT id FROM resources WHERE worker_id IS NOT NULL AND lease_until < now() ORDER BY lease_until LIMIT $1`,
+/** A lease's holder, as it last reported in (null fields: it is not, or no longer, recorded). */
+export type LeaseHolder = { id: string; host: string | null; pid: number | null; heartbeatAt: Date | null };
+
+/** Resources whose lease expired, each with the process that held it. */
+export async function findExpiredLeases(c: Sql, limit: number): Promise<{ id: string; holder: LeaseHolder }[]> {
+  const r = await c.query(
+    `SELECT r.id, r.worker_id, p.host, p.pid, p.heartbeat_at
+       FROM (SELECT id, worker_id FROM resources WHERE worker_id IS NOT NULL AND lease_until < now()
+              ORDER BY lease_until LIMIT $1) r
+       LEFT JOIN processes p ON p.id = r.worker_id`,
     [limit],
   );
-  return r.rows.map((x) => x.id);
+  return r.rows.map((x) => ({
+    id: x.id,
+    holder: { id: x.worker_id, host: x.host, pid: x.pid, heartbeatAt: x.heartbeat_at },
+  }));
 }
 
 /** Unlocked resources away from their spec for a while (outside ERROR): nobody is driving them. */

@@ -5,7 +5,15 @@ import type { OutboxRow } from '../db/outbox-repository.js';
 import type { ReadRepository } from '../db/read-repository.js';
 import type { ResourceStore, Written } from '../db/resource-repository.js';
 import type { TokenStore } from '../db/token-repository.js';
+import type { Role } from '../model.js';
+import type { FleetDeps } from './fleet.js';
 import type { Json, Resource } from '../model.js';
+
+export type SessionStore = {
+  create(tokenId: string, hours: number): Promise<{ id: string; csrf: string; expiresAt: Date }>;
+  find(id: string): Promise<{ role: Role; csrf: string; tokenId: string } | null>;
+  remove(id: string): Promise<void>;
+};
 
 export type Publish = (rows: OutboxRow[]) => void;
 
@@ -18,6 +26,9 @@ export type UseCaseDeps = {
   tokens: TokenStore;
   publish: Publish;
   packages: PackageDeps;
+  sessions: SessionStore;
+  /** Processes, queues, timelines and the overview (absent where only resources are served). */
+  fleet?: FleetDeps;
   /** The driver's refusal of a resource it cannot carry out (a 422 naming the field), if any. */
   refuse?: (type: string, properties: Json) => { field: string; message: string } | null;
 };

@@ -12,6 +12,17 @@ import * as q from './queries.js';
 import { retryResource } from './retry-resource.js';
 import { revokeTask } from './revoke-task.js';
 import * as tokens from './tokens.js';
+import * as fleet from './fleet.js';
+import * as sessions from './sessions.js';
+import { createSession, deleteSession, findSession } from '../db/session-repository.js';
+import { countOnlineByRole, listProcesses } from '../db/process-repository.js';
+import { attemptSpans } from '../db/timeline-repository.js';
+import {
+  countByTypeAndStatus,
+  failedAttemptsSince,
+  oldestAway,
+  transitionsPerMinute,
+} from '../db/overview-repository.js';
 import * as content from './package-content.js';
 
 export type { CreateInput } from './create-resource.js';
@@ -42,6 +53,18 @@ export function bindUseCases(deps: UseCaseDeps) {
       vnfd: (id: string) => content.packageVnfd(deps, id),
       file: (id: string, path: string) => content.packageFile(deps, id, path),
     },
+    processes: () => fleet.listProcesses(deps),
+    queues: () => fleet.listQueues(deps),
+    deadLetters: (limit: number) => fleet.listDeadLetters(deps, limit),
+    settleDeadLetter: (id: string, action: 'requeue' | 'discard') => fleet.settleDeadLetter(deps, id, action),
+    attempts: (id: string) => fleet.resourceAttempts(deps, id),
+    overview: () => fleet.overview(deps),
+    stuckAfterS: () => deps.fleet?.stuckAfterS ?? 300,
+    sessions: {
+      signIn: (token: string, hours: number) => sessions.signIn(deps, token, hours),
+      find: (id: string) => sessions.findSession(deps, id),
+      signOut: (id: string) => sessions.signOut(deps, id),
+    },
     tokens: {
       create: (role: Parameters<typeof tokens.createToken>[1], name: string) => tokens.createToken(deps, role, name),
       list: () => tokens.listTokens(deps),
@@ -59,9 +82,31 @@ export function makeUseCases(
   publish: Publish,
   packages: PackageDeps,
   refuse?: UseCaseDeps['refuse'],
+  fleet?: { broker?: fleet.BrokerView; offlineAfterS: number; stuckAfterS: number },
 ): UseCases {
   return bindUseCases({
     refuse,
+    sessions: {
+      create: (tokenId, hours) => createSession(db.pool, tokenId, hours),
+      find: (id) => findSession(db.pool, id),
+      remove: (id) => deleteSession(db.pool, id),
+    },
+    ...(fleet
+      ? {
+          fleet: {
+            ...fleet,
+            reads: {
+              processes: (offlineAfterS) => listProcesses(db.pool, offlineAfterS),
+              attempts: (id, limit) => attemptSpans(db.pool, id, limit),
+              counts: () => countByTypeAndStatus(db.pool),
+              transitionsPerMinute: (m) => transitionsPerMinute(db.pool, m),
+              failedSince: (m) => failedAttemptsSince(db.pool, m),
+              oldestAway: () => oldestAway(db.pool),
+              onlineByRole: (offlineAfterS) => countOnlineByRole(db.pool, offlineAfterS),
+            },
+          },
+        }
+      : {}),
     store: makeResourceStore(db),
     reads: makeReadRepository(db),
     tokens: makeTokenStore(db.pool),

@@ -3,7 +3,8 @@ import type { Page } from '../db/read-repository.js';
 import type { Resource, Task, Transition } from '../model.js';
 import { notFound, type UseCaseDeps } from './deps.js';
 
-export type ListQuery = { type?: string; status?: string; limit: number; after?: string };
+export type { ResourceQuery as ListQuery } from '../db/read-repository.js';
+import type { ResourceQuery as ListQuery } from '../db/read-repository.js';
 
 /** A resource (of `type`, when given), or 404. */
 export async function getResource(deps: UseCaseDeps, id: string, type?: string): Promise<Resource> {

@@ -9,10 +9,19 @@ import { heartbeat, startAttempts, type AttemptKey } from '../db/task-repository
 import { errorMessage } from '../errors.js';
 import { isActionName } from '../fsm/index.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { failed, fromError, fromOutcome, type Report } from './report.js';
 import type { TaskList } from './tasks.js';
 
-export type WorkerDeps = { id: string; db: Db; broker: Broker; tasks: TaskList; log: Logger; config: Config };
+export type WorkerDeps = {
+  id: string;
+  db: Db;
+  broker: Broker;
+  tasks: TaskList;
+  log: Logger;
+  config: Config;
+  metrics?: Metrics;
+};
 
 export function makeWorker(deps: WorkerDeps) {
   const { db, broker, tasks, config } = deps;
@@ -52,6 +61,10 @@ export function makeWorker(deps: WorkerDeps) {
       return;
     }
     log.debug('action started');
+    const startedAt = Date.now();
+    const m = deps.metrics;
+    if (m && msg.dueAt) m.queueWait.observe({ action: msg.action }, Math.max(0, startedAt - msg.dueAt) / 1000);
+    m?.inFlight.inc();
     const beatKey = { ...key, resourceId: msg.resourceId, leaseMs };
     // aborted when the process stops or the task is revoked
     const attemptAbort = new AbortController();
@@ -100,6 +113,8 @@ export function makeWorker(deps: WorkerDeps) {
     } finally {
       clearInterval(beat);
       running.delete(attemptAbort);
+      m?.inFlight.dec();
+      m?.taskDuration.observe({ action: msg.action }, (Date.now() - startedAt) / 1000);
     }
     await report(cb);
   }

@@ -1,8 +1,18 @@
-// A tiny JSON client for the REST API.
+// A tiny JSON client for the REST API. Every answer it receives is checked against the API's
+// OpenAPI document (its operation, status, media type and body): one that does not match fails.
+import { makeResponseChecker } from './openapi.js';
+
 export type Reply<T = any> = { status: number; body: T; headers: Headers };
 
 /** A request the API has not answered within this long fails (a test must not hang on it). */
 const REQUEST_TIMEOUT_MS = 30_000;
+
+let checker: ReturnType<typeof makeResponseChecker> | undefined;
+function conform(method: string, path: string, res: Response, body: string): void {
+  checker ??= makeResponseChecker();
+  const why = checker({ method, url: path, status: res.status, contentType: res.headers.get('content-type'), body });
+  if (why) throw new Error(`${method} ${path}: ${why}`);
+}
 
 export function client(baseUrl: string, defaultHeaders: Record<string, string> = {}) {
   async function call<T = any>(
@@ -31,6 +41,7 @@ export function client(baseUrl: string, defaultHeaders: Record<string, string> =
           { cause: err },
         );
       });
+    conform(method, path, res, text);
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : null;
@@ -54,7 +65,9 @@ export function client(baseUrl: string, defaultHeaders: Record<string, string> =
         headers: { ...defaultHeaders, ...h },
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
-      return { status: res.status, body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+      const body = Buffer.from(await res.arrayBuffer());
+      conform('GET', p, res, body.toString('utf8'));
+      return { status: res.status, body, headers: res.headers };
     },
     /** Wait until the resource has `status` (and no lock); returns it. */
     async waitStatus(id: string, status: string, timeoutMs = 20_000): Promise<any> {

@@ -58,3 +58,5 @@ CREATE INDEX "transitions_created_at_brin" ON "transitions" USING BRIN ("created
 CREATE INDEX "resources_away_idx" ON "resources"("updated_at") WHERE "status" <> "spec";
 -- resources by type and status (the overview counts them from this index alone)
 CREATE INDEX "resources_type_status_idx" ON "resources"("type", "status");
+-- attempts are written in time order too: the last hour's failures for a few pages read
+CREATE INDEX "task_attempts_finished_at_brin" ON "task_attempts" USING BRIN ("finished_at");
