@@ -191,6 +191,20 @@ describe('nfvo CLI', () => {
       ok(r, 'vnfd');
       assert.match(parseYaml(r.stdout).tosca_definitions_version, /^tosca_simple_yaml/);
     });
+
+    it('download saves the CSAR as it was uploaded; artifact prints one of its files', async () => {
+      const id = await onboardedPackage(api, 'download-pkg');
+      const out = path.join(dir, 'back.zip');
+      ok(await nfvoCli(['download', id, '--output', out]), 'download');
+      const { readFile } = await import('node:fs/promises');
+      assert.deepEqual(await readFile(out), await smallCsar());
+      const file = await nfvoCli(['artifact', id, 'Scripts/install.sh']);
+      ok(file, 'artifact');
+      assert.equal(file.stdout, '#!/bin/sh\necho installed\n');
+      const missing = await nfvoCli(['artifact', id, 'Scripts/none.sh']);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /404/);
+    });
   });
 
   describe('changes, with --wait', () => {
@@ -406,6 +420,21 @@ describe('nfvo CLI', () => {
       const missing = await nfvoCli(['dlq', 'discard', 'cli-dead-2'], { as: 'admin' });
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /\(404 Not Found\)/);
+    });
+
+    it('overview counts resources by type and status; task shows one task', async () => {
+      const o = await nfvoCli(['overview']);
+      ok(o, 'overview');
+      assert.match(o.stdout, /^TYPE\s+STATUS\s+COUNT$/m);
+      assert.match(o.stdout, /^vnf_package\s+ONBOARDED\s+\d+$/m);
+      assert.match(o.stdout, /transitions in the last hour: [1-9]\d*/);
+      const pkg = json(await nfvoCli(['get', 'packages', '-o', 'json'])).items[0];
+      const transitions = (await api.get(`/v1/resources/${pkg.id}/transitions`)).body.items;
+      const taskId = transitions.find((t: any) => t.taskId).taskId;
+      const t = await nfvoCli(['task', taskId, '-o', 'json']);
+      ok(t, 'task');
+      assert.equal(json(t).id, taskId);
+      assert.equal(json(t).state, 'SUCCESS');
     });
 
     it('describe shows the attempts of its tasks', async () => {

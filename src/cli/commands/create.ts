@@ -1,6 +1,7 @@
 // Making resources: create package|volume|vnf|acl (flags, or a JSON body with -f), upload a
-// package's content, read its VNFD.
-import { createReadStream } from 'node:fs';
+// package's content, read its VNFD, its content and its files.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { readFile, stat } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -164,6 +165,32 @@ export function registerPackageCommands(program: Command, cli: Cli): void {
     });
     await reportChange(cli, answer, 'uploaded', opts);
   });
+
+  /** A package's file: to --output, or to stdout. */
+  const save = async (path: string, output: string | undefined) => {
+    const body = await cli.client().stream(path);
+    if (!output || output === '-') {
+      for await (const chunk of body) cli.out.write(chunk as Buffer);
+      return;
+    }
+    await pipeline(body, createWriteStream(output));
+    cli.err.write(`wrote ${output}\n`);
+  };
+  program
+    .command('download')
+    .summary("download a package's content (its CSAR)")
+    .argument('<package-id>', 'the vnf package', parseId)
+    .option('--output <file>', 'where to write it (default: stdout)')
+    .action((id: string, opts: { output?: string }) => save(`/v1/vnf-packages/${id}/content`, opts.output));
+  program
+    .command('artifact')
+    .summary('print or save one file of a package (e.g. Scripts/install.sh)')
+    .argument('<package-id>', 'the vnf package', parseId)
+    .argument('<path>', 'the file, as the package names it')
+    .option('--output <file>', 'where to write it (default: stdout)')
+    .action((id: string, file: string, opts: { output?: string }) =>
+      save(`/v1/vnf-packages/${id}/artifacts/${file.split('/').map(encodeURIComponent).join('/')}`, opts.output),
+    );
 
   program
     .command('vnfd')

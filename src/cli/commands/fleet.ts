@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import {
   DeadLetterActionOut,
   DeadLetterListOut,
+  OverviewOut,
   ProcessListOut,
   QueueListOut,
   type DeadLetterOut,
@@ -110,5 +111,32 @@ export function registerFleetCommands(program: Command, cli: Cli): void {
       printResult(cli.out, opts.output, { raw, rows, columns: QUEUE_COLUMNS });
     });
 
+  program
+    .command('overview')
+    .summary('resources by type and status, transitions in the last hour, failures, the oldest stuck')
+    .addOption(outputOption())
+    .action(async (opts: { output: Format }) => {
+      const raw = await cli.client().call('GET', '/v1/overview');
+      const o = expect(OverviewOut, raw, 'overview');
+      if (opts.output === 'json' || opts.output === 'yaml')
+        return printResult(cli.out, opts.output, { raw, rows: [], columns: [] });
+      printResult(cli.out, opts.output, { raw, rows: o.resources, columns: COUNT_COLUMNS });
+      const hour = o.transitionsPerMinute.reduce((n, m) => n + m.count, 0);
+      cli.out.write(`\ntransitions in the last hour: ${hour}\nattempts failed in the last hour: ${o.failedLastHour}\n`);
+      const s = o.oldestStuck;
+      cli.out.write(
+        s
+          ? `oldest away from its spec: ${s.type}/${s.id} ${s.name} ${s.status} -> ${s.spec}, since ${s.since}\n`
+          : 'nothing away from its spec\n',
+      );
+    });
+
   registerDlq(program, cli);
 }
+
+type Count = { type: string; status: string; count: number };
+const COUNT_COLUMNS: Column<Count>[] = [
+  { head: 'TYPE', cell: (c) => c.type },
+  { head: 'STATUS', cell: (c) => c.status },
+  { head: 'COUNT', cell: (c) => String(c.count) },
+];

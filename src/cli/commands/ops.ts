@@ -5,6 +5,8 @@ import { parseId } from '../args.js';
 import { changeOptions, reportChange, type ChangeOpts } from '../change.js';
 import { expect } from '../client.js';
 import type { Cli } from '../context.js';
+import { TaskOut } from '../../api/responses.js';
+import { outputOption, renderData, renderTable, type Column, type Format } from '../output.js';
 
 const RevokeOut = z.object({ id: z.string(), resourceId: z.string(), state: z.string() });
 
@@ -47,6 +49,16 @@ const CHANGES: Change[] = [
   },
 ];
 
+const TASK_COLUMNS: Column<TaskOut>[] = [
+  { head: 'ID', cell: (t) => t.id },
+  { head: 'ACTION', cell: (t) => t.name },
+  { head: 'STATE', cell: (t) => t.state },
+  { head: 'ATTEMPT', cell: (t) => String(t.attempt) },
+  { head: 'FROM', cell: (t) => `${t.from} -> ${t.to}` },
+  { head: 'ERROR', cell: (t) => t.error ?? '-' },
+  { head: 'RESOURCE', cell: (t) => t.resourceId, wide: true },
+];
+
 export function registerOpsCommands(program: Command, cli: Cli): void {
   for (const c of CHANGES)
     changeOptions(
@@ -54,6 +66,18 @@ export function registerOpsCommands(program: Command, cli: Cli): void {
     ).action(async (id: string, opts: ChangeOpts) => {
       const [method, path] = c.request(id);
       await reportChange(cli, await cli.client().call(method, path), c.verb, opts);
+    });
+
+  program
+    .command('task')
+    .summary('a task: its state, attempt, progress, result and error')
+    .argument('<task-id>', 'a task id', parseId)
+    .addOption(outputOption())
+    .action(async (id: string, opts: { output: Format }) => {
+      const raw = await cli.client().call('GET', `/v1/tasks/${id}`);
+      const t = expect(TaskOut, raw, 'task');
+      if (opts.output === 'json' || opts.output === 'yaml') return void cli.out.write(renderData(raw, opts.output));
+      cli.out.write(renderTable([t], TASK_COLUMNS, opts.output === 'wide'));
     });
 
   program
