@@ -15,6 +15,7 @@ import { makeEventsHandler } from './events-route.js';
 import { errorMiddleware, sendProblem } from './problem.js';
 import { makePackageRoutes } from './packages-routes.js';
 import { makeResourceRoutes, type DriverOptions } from './resources-routes.js';
+import type { FsmOut, HealthOut, ReadyOut } from './responses.js';
 import { makeTokenRoutes } from './tokens-routes.js';
 import { makeFleetRoutes } from './fleet-routes.js';
 import { makeSessionRoutes, type SessionSettings } from './session-routes.js';
@@ -69,7 +70,7 @@ export function makeApp(deps: ApiDeps): Express {
   );
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok' } satisfies HealthOut);
   });
   app.get('/readyz', async (_req, res) => {
     const results = await Promise.all(
@@ -79,7 +80,7 @@ export function makeApp(deps: ApiDeps): Express {
     res.status(ok ? 200 : 503).json({
       status: ok ? 'ready' : 'not ready',
       checks: Object.fromEntries(results.map(([n, up]) => [n, up ? 'up' : 'down'])),
-    });
+    } satisfies ReadyOut);
   });
 
   app.use(makeDocsRoutes(deps.driverOptions));
@@ -103,7 +104,7 @@ export function makeApp(deps: ApiDeps): Express {
     const type = req.params.type.replace(/-/g, '_');
     if (!isResourceType(type)) throw notFound(`FSM for type ${req.params.type.slice(0, 64)}`);
     const { fsm, initial, target } = resourceKinds[type];
-    res.json({ type, initial, target, table: fsm });
+    res.json({ type, initial, target, table: fsm } satisfies FsmOut);
   });
   app.get('/v1/events', makeEventsHandler({ feed: deps.feed, uc: deps.uc }));
   app.use('/v1', makePackageRoutes({ uc: deps.uc, driverOptions: deps.driverOptions, maxBytes: deps.packageMaxBytes }));

@@ -10,7 +10,8 @@ import { IdParam } from './schemas.js';
 import type { AttemptSpan, ProcessRow } from '../usecases/fleet.js';
 
 export const DeadLetterQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
-const DeadLetterId = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/);
+/** A dead letter's id as the routes accept it (a message id, or the hash of one without). */
+export const DeadLetterId = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/);
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

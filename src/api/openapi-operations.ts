@@ -3,7 +3,7 @@
 // openapi.ts turns the table into an OpenAPI document.
 import { z } from 'zod';
 import { RESOURCE_TYPES, type ResourceType } from '../fsm/index.js';
-import { ROLES, type Role } from '../model.js';
+import type { Role } from '../model.js';
 import { SESSION_COOKIE } from './auth.js';
 import { ProblemOut } from './problem.js';
 import {
@@ -12,58 +12,31 @@ import {
   DeadLetterActionOut,
   DeadLetterListOut,
   DeadLetterOut,
+  FsmOut,
+  FsmStepOut,
+  HealthOut,
   OverviewOut,
   ProcessListOut,
   ProcessOut,
   ProgressOut,
   QueueListOut,
   QueueOut,
+  ReadyOut,
   ResourceOut,
   ResourcePageOut,
   SessionOut,
+  RevokedTaskOut,
   TaskOut,
+  TokenCreatedOut,
+  TokenListOut,
+  TokenOut,
+  TransitionListOut,
   TransitionOut,
 } from './responses.js';
 import { EventsQuery, IdParam, ListQuery, PackageQuery, TokenBody } from './schemas.js';
 import { SignInBody } from './session-routes.js';
-import { DeadLetterQuery } from './fleet-routes.js';
+import { DeadLetterId, DeadLetterQuery } from './fleet-routes.js';
 
-// Shapes the routes build inline, described here so that every answer has a schema.
-const at = z.string().datetime({ offset: true });
-const HealthOut = z.object({ status: z.literal('ok') });
-const ReadyOut = z.object({
-  status: z.enum(['ready', 'not ready']),
-  checks: z.record(z.string(), z.enum(['up', 'down'])),
-});
-const FsmStepOut = z.object({
-  action: z.string(),
-  next: z.string(),
-  callback: z.string().nullable(),
-  countdown: z.number(),
-  max_retry: z.number().int(),
-  re_entrant: z.boolean(),
-  waiting: z.string().nullable(),
-  check: z.object({ every: z.number(), backoff: z.number(), max: z.number(), deadline: z.number() }).nullable(),
-  requires: z.string().nullable(),
-});
-const FsmOut = z.object({
-  type: z.enum(RESOURCE_TYPES),
-  initial: z.string(),
-  target: z.string(),
-  /** table[current status][expected status]: the step that leads there. */
-  table: z.record(z.string(), z.record(z.string(), FsmStepOut)),
-});
-const TransitionListOut = z.object({ items: z.array(TransitionOut) });
-const RevokedTaskOut = z.object({ id: z.string().uuid(), resourceId: z.string().uuid(), state: z.literal('REVOKED') });
-const TokenOut = z.object({
-  id: z.string().uuid(),
-  name: z.string(),
-  role: z.enum(ROLES),
-  createdAt: at,
-  revokedAt: at.nullable(),
-});
-const TokenCreatedOut = TokenOut.extend({ token: z.string() });
-const TokenListOut = z.object({ items: z.array(TokenOut) });
 const CollectionQuery = ListQuery.omit({ type: true });
 /** SOL005's upload: the CSAR as the file part package_content. */
 const PackageContentForm = z.object({
@@ -153,7 +126,7 @@ export function componentSchemas(bodies: Record<ResourceType, z.ZodType>, option
 }
 
 const DEAD_LETTER_ID: PathParam = {
-  schema: z.string().min(1).max(200),
+  schema: DeadLetterId,
   description: "the message's id, as the list shows it",
 };
 const bytes = (type: string, description: string): Reply => ({ description, content: { [type]: null } });

@@ -6,7 +6,7 @@ import type { ResourceType } from '../fsm/index.js';
 import type { Json, Resource } from '../model.js';
 import type { UseCases } from '../usecases/index.js';
 import { parse } from './problem.js';
-import { resourceJson, taskJson, transitionJson } from './responses.js';
+import { resourceJson, taskJson, transitionJson, type RevokedTaskOut, type TransitionListOut } from './responses.js';
 import { createBody, IdParam, ListQuery } from './schemas.js';
 
 export type DriverOptions = { field: string; schema: z.ZodType } | undefined;
@@ -110,11 +110,11 @@ export function makeResourceRoutes({ uc, driverOptions }: RouteDeps): Router {
     accepted(res, 'resources', await uc.retry(idOf(req)));
   });
   router.get('/resources/:id/transitions', async (req, res) => {
-    res.json({ items: (await uc.transitions(idOf(req))).map(transitionJson) });
+    res.json({ items: (await uc.transitions(idOf(req))).map(transitionJson) } satisfies TransitionListOut);
   });
   router.post('/tasks/:id/revoke', async (req, res) => {
     const r = await uc.revoke(idOf(req, 'task'));
-    res.status(202).json({ id: r.taskId, resourceId: r.resourceId, state: 'REVOKED' });
+    res.status(202).json({ id: r.taskId, resourceId: r.resourceId, state: 'REVOKED' } satisfies RevokedTaskOut);
   });
   router.get('/tasks/:id', async (req, res) => {
     res.json(taskJson(await uc.task(idOf(req, 'task'))));

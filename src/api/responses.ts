@@ -1,7 +1,8 @@
 // Every response shape, defined once with zod: the routes build their bodies as these types,
 // `nfvo watch` reads the event stream with them, and the API's description is made from them.
 import { z } from 'zod';
-import type { Resource, Task, Transition } from '../model.js';
+import { RESOURCE_TYPES } from '../fsm/index.js';
+import { ROLES, type Resource, type Task, type Transition } from '../model.js';
 
 const at = z.string().datetime({ offset: true });
 
@@ -216,3 +217,51 @@ export type OverviewOut = z.infer<typeof OverviewOut>;
 
 /** The console's session: who is signed in, and the CSRF token its changes must send. */
 export const SessionOut = z.object({ role: z.string(), csrf: z.string() });
+
+// the shapes of the health checks, the FSM tables, the history, revocations and tokens
+export const HealthOut = z.object({ status: z.literal('ok') });
+export type HealthOut = z.infer<typeof HealthOut>;
+export const ReadyOut = z.object({
+  status: z.enum(['ready', 'not ready']),
+  checks: z.record(z.string(), z.enum(['up', 'down'])),
+});
+export type ReadyOut = z.infer<typeof ReadyOut>;
+export const FsmStepOut = z.object({
+  action: z.string(),
+  next: z.string(),
+  callback: z.string().nullable(),
+  countdown: z.number(),
+  max_retry: z.number().int(),
+  re_entrant: z.boolean(),
+  waiting: z.string().nullable(),
+  check: z.object({ every: z.number(), backoff: z.number(), max: z.number(), deadline: z.number() }).nullable(),
+  requires: z.string().nullable(),
+});
+export const FsmOut = z.object({
+  type: z.enum(RESOURCE_TYPES),
+  initial: z.string(),
+  target: z.string(),
+  /** table[current status][expected status]: the step that leads there. */
+  table: z.record(z.string(), z.record(z.string(), FsmStepOut)),
+});
+export type FsmOut = z.infer<typeof FsmOut>;
+export const TransitionListOut = z.object({ items: z.array(TransitionOut) });
+export type TransitionListOut = z.infer<typeof TransitionListOut>;
+export const RevokedTaskOut = z.object({
+  id: z.string().uuid(),
+  resourceId: z.string().uuid(),
+  state: z.literal('REVOKED'),
+});
+export type RevokedTaskOut = z.infer<typeof RevokedTaskOut>;
+export const TokenOut = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  createdAt: at,
+  revokedAt: at.nullable(),
+});
+export type TokenOut = z.infer<typeof TokenOut>;
+export const TokenCreatedOut = TokenOut.extend({ token: z.string() });
+export type TokenCreatedOut = z.infer<typeof TokenCreatedOut>;
+export const TokenListOut = z.object({ items: z.array(TokenOut) });
+export type TokenListOut = z.infer<typeof TokenListOut>;
