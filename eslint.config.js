@@ -46,6 +46,7 @@ export default tseslint.config(
           'fetch',
           'EventSource',
           'URLSearchParams',
+          'URL',
           'Node',
           'setTimeout',
           'clearTimeout',

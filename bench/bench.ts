@@ -20,6 +20,7 @@ import { measureFloor } from './floor.js';
 import { cleanUp, cliReference, openstackEnv, openstackScenario, raiseQuotas } from './openstack.js';
 import { uploadScenario } from './upload.js';
 import { scrapeScenario } from './scrape.js';
+import { ACTION_S, inflightRun } from './inflight.js';
 import { cpuSeconds, machineCpuSeconds, memoryMb, serviceCpuSeconds } from './proc.js';
 import { latencyMs, median, pathMs, round, type Sent } from './stats.js';
 
@@ -78,6 +79,7 @@ async function startCluster(
   controllers: number,
   workers: number,
   extraEnv: Record<string, string> = {},
+  roleEnv: Record<string, Record<string, string>> = {},
 ): Promise<Cluster> {
   const base = `http://127.0.0.1:${args.port}`;
   // another API on the port would take this run's requests and measure something else
@@ -100,7 +102,10 @@ async function startCluster(
     const nodeArgs = args.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-name=${role}-${i}.cpuprofile`]
       : [];
-    const child = spawn(process.execPath, [...nodeArgs, CLI, role], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, CLI, role], {
+      env: { ...env, ...roleEnv[role] },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.add(child);
     child.once('exit', () => children.delete(child));
     let buf = '';
@@ -558,6 +563,58 @@ async function main(): Promise<void> {
       }
       break;
     }
+    case 'inflight': {
+      // --n packages at once (default here: 10,000), every action 2 s in the driver, against the
+      // zero-latency burst of as many in the same run
+      const count = args.n === '2000' ? 10_000 : n;
+      const prefetch = Math.min(count, 65_535);
+      await resetState(db);
+      let zero = 0;
+      await run('inflight_zero_latency', C, W, async (cl) => {
+        const r = await burst(db, cl, count);
+        zero = r.wall_s;
+        return r;
+      });
+      await resetState(db);
+      const metricsPort = Number(args.port) + 1;
+      const slow = await startCluster(
+        C,
+        W,
+        {
+          SIM_LATENCY_MS: String(ACTION_S * 1000),
+          SIM_ASYNC: 'true',
+          WORKER_CONCURRENCY: String(prefetch),
+          SIM_MAX_CONCURRENCY: String(prefetch),
+          HEARTBEAT_INTERVAL_S: '1',
+        },
+        W === 1 ? { worker: { METRICS_PORT: String(metricsPort) } } : {},
+      );
+      try {
+        const r = await measure(db, slow, () =>
+          inflightRun(
+            db,
+            slow,
+            count,
+            Number(args.concurrency),
+            W === 1 ? `http://127.0.0.1:${metricsPort}/metrics` : null,
+          ),
+        );
+        const ideal = 3 * ACTION_S + zero;
+        print('inflight', {
+          controllers: C,
+          workers: W,
+          worker_concurrency: prefetch,
+          sim_max_concurrency: prefetch,
+          ...r,
+          zero_latency_wall_s: zero,
+          ideal_s: round(ideal, 2),
+          vs_ideal: round(r.wall_s / ideal, 2),
+        });
+      } finally {
+        await slow.stop();
+      }
+      break;
+    }
     case 'scrape': {
       // /metrics and the console's reads with --n resources in the table (default here: 100,000)
       const rows = args.n === '2000' ? 100_000 : n;
@@ -606,7 +663,7 @@ async function main(): Promise<void> {
     }
     default:
       throw new Error(
-        `unknown scenario ${args.scenario}: burst | idle | floor | steady | scale | bigtable | delayed | upload | openstack | scrape`,
+        `unknown scenario ${args.scenario}: burst | idle | floor | steady | scale | bigtable | delayed | upload | openstack | scrape | inflight`,
       );
   }
   await db.end();

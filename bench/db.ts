@@ -41,13 +41,16 @@ export async function waitOnboarded(
   return new Map(t.rows.map((x) => [x.resource_id, x.at.getTime()]));
 }
 
-/** Every package ONBOARDED with exactly three transitions and no lock. */
-export async function verify(db: pg.Pool, ids: string[]): Promise<{ ok: boolean; problems: number }> {
+/**
+ * Every package ONBOARDED with exactly its transitions and no lock: three, or four when the
+ * register step waited on the VIM (VALIDATED → REGISTERING → ONBOARDED).
+ */
+export async function verify(db: pg.Pool, ids: string[], waited = false): Promise<{ ok: boolean; problems: number }> {
   const r = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM resources r
       WHERE r.id = ANY($1::uuid[]) AND (r.status <> 'ONBOARDED' OR r.worker_id IS NOT NULL
-         OR (SELECT count(*) FROM transitions t WHERE t.resource_id = r.id) <> 3)`,
-    [ids],
+         OR (SELECT count(*) FROM transitions t WHERE t.resource_id = r.id) <> $2)`,
+    [ids, waited ? 4 : 3],
   );
   const missing =
     ids.length -

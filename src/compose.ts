@@ -16,7 +16,7 @@ import { countByTypeAndStatus } from './db/overview-repository.js';
 import { countOnlineByRole } from './db/process-repository.js';
 import { addFleetGauges } from './metrics/fleet-gauges.js';
 import { makeMetricsHandler } from './metrics/metrics-handler.js';
-import { makeMetrics } from './metrics/metrics.js';
+import { addDriverGauges, makeMetrics } from './metrics/metrics.js';
 import { makeConsole } from './web/console.js';
 import { createServer } from 'node:http';
 import { driverPlugin } from './drivers/registry.js';
@@ -96,6 +96,7 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
       log: log.child({ component: 'driver', driver: config.driver.name }),
       packages: packageFiles(content),
     });
+    if (driver.load) addDriverGauges(metrics.registry, driver.load);
     const worker = makeWorker({
       id,
       db,

@@ -20,7 +20,9 @@ export type FindSession = (id: string) => Promise<{ role: Role; csrf: string } |
 const SAFE = new Set(['GET', 'HEAD']);
 
 /** The role a request needs: admin for tokens and dead letters, viewer to read, operator to change. */
-export function requiredRole(method: string, path: string): Role {
+export function requiredRole(method: string, rawPath: string): Role {
+  // express matches routes whatever their case: so must this
+  const path = rawPath.toLowerCase();
   if (path === '/tokens' || path.startsWith('/tokens/')) return 'admin';
   if (path.startsWith('/dead-letters/') && !SAFE.has(method)) return 'admin';
   return SAFE.has(method) ? 'viewer' : 'operator';

@@ -225,7 +225,7 @@ export function makeOperations(bodies: Record<ResourceType, z.ZodType>): Operati
     { method: 'get', path: '/v1/processes', summary: 'The processes that report in', tag: 'Operations', role: 'viewer', responses: { 200: ProcessListOut } },
     { method: 'get', path: '/v1/queues', summary: "Each queue's depth and consumers", tag: 'Operations', role: 'viewer', responses: { 200: QueueListOut } },
     { method: 'get', path: '/v1/dead-letters', summary: 'The dead-letter queue, first messages first', tag: 'Operations', role: 'viewer', query: DeadLetterQuery, responses: { 200: DeadLetterListOut } },
-    { method: 'post', path: '/v1/dead-letters/{id}/requeue', summary: 'Send a dead letter back to its queue', tag: 'Operations', role: 'admin', params: { id: DEAD_LETTER_ID }, responses: { 200: DeadLetterActionOut }, errors: [404] },
+    { method: 'post', path: '/v1/dead-letters/{id}/requeue', summary: 'Send a dead letter back to its queue', tag: 'Operations', role: 'admin', params: { id: DEAD_LETTER_ID }, responses: { 200: DeadLetterActionOut }, errors: [404, 409] },
     { method: 'delete', path: '/v1/dead-letters/{id}', summary: 'Discard a dead letter', tag: 'Operations', role: 'admin', params: { id: DEAD_LETTER_ID }, responses: { 200: DeadLetterActionOut }, errors: [404] },
 
     { method: 'post', path: '/v1/session', summary: "Sign in to the console with an API token (sets the session's cookie)", tag: 'Console', role: null,

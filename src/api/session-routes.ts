@@ -15,19 +15,14 @@ export type SessionSettings = { hours: number; secure: boolean };
 export function makeSessionRoutes(uc: UseCases, settings: SessionSettings): Router {
   const router = Router();
   const cookie = { httpOnly: true, sameSite: 'strict' as const, secure: settings.secure, path: '/' };
-  // a form posts urlencoded; a script, JSON
-  router.post(
-    '/session',
-    express.urlencoded({ extended: false, limit: '4kb' }),
-    express.json({ limit: '4kb' }),
-    async (req, res) => {
-      const body = parse(SignInBody, req.body ?? {});
-      const s = await uc.sessions.signIn(body.token.trim(), settings.hours);
-      res.cookie(SESSION_COOKIE, s.id, { ...cookie, expires: s.expiresAt });
-      const out: z.infer<typeof SessionOut> = { role: s.role, csrf: s.csrf };
-      res.status(201).json(out);
-    },
-  );
+  // JSON only: a cross-site form (urlencoded) cannot sign a browser in with someone else's token
+  router.post('/session', express.json({ limit: '4kb' }), async (req, res) => {
+    const body = parse(SignInBody, req.body ?? {});
+    const s = await uc.sessions.signIn(body.token.trim(), settings.hours);
+    res.cookie(SESSION_COOKIE, s.id, { ...cookie, expires: s.expiresAt });
+    const out: z.infer<typeof SessionOut> = { role: s.role, csrf: s.csrf };
+    res.status(201).json(out);
+  });
   router.get('/session', async (req, res) => {
     const id = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     const s = id ? await uc.sessions.find(id) : null;

@@ -7,7 +7,8 @@
 // are briefly out of the queue; nothing consumes the dead-letter queue, so nothing misses them.
 import { createHash } from 'node:crypto';
 import type { ChannelModel, GetMessage } from 'amqplib';
-import { ALL_QUEUES, DEAD_LETTER_QUEUE, type Topology } from './topology.js';
+import { conflict } from '../errors.js';
+import { ALL_QUEUES, DEAD_LETTER_QUEUE, OWNED_QUEUES, ownerQueue, type Topology } from './topology.js';
 
 export type QueueStats = { name: string; messages: number; consumers: number };
 export type DeadLetter = { id: string; queue: string | null; reason: string | null; payload: unknown };
@@ -22,7 +23,42 @@ function idOf(m: GetMessage): string {
 
 const str = (v: unknown) => (typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : null);
 
+/** A channel of its own: an error RabbitMQ raises on it closes it alone, not the connection. */
+async function open(conn: ChannelModel) {
+  const ch = await conn.createChannel();
+  ch.on('error', () => {});
+  return ch;
+}
+
+async function openConfirm(conn: ChannelModel) {
+  const ch = await conn.createConfirmChannel();
+  ch.on('error', () => {});
+  return ch;
+}
+
+async function exists(conn: ChannelModel, queue: string): Promise<boolean> {
+  const ch = await open(conn);
+  try {
+    await ch.checkQueue(queue);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await ch.close().catch(() => {});
+  }
+}
+
 export function makeInspector(topology: Topology) {
+  /**
+   * Where a dead letter goes back to: its queue, if it is one of this deployment's; a
+   * controller's own callback queue (gone with it) becomes the shared one every controller reads.
+   */
+  const destinationOf = (source: string | null): string | null => {
+    if (!source || !source.startsWith(topology.prefix)) return null;
+    for (const q of OWNED_QUEUES) if (source.startsWith(topology.q(ownerQueue(q, '')))) return topology.q(q);
+    return ALL_QUEUES.some((q) => topology.q(q) === source) ? source : null;
+  };
+
   const unprefixed = (q: string | null) =>
     q && topology.prefix && q.startsWith(topology.prefix) ? q.slice(topology.prefix.length) : q;
 
@@ -47,7 +83,7 @@ export function makeInspector(topology: Topology) {
 
   return {
     async queues(conn: ChannelModel): Promise<QueueStats[]> {
-      const ch = await conn.createChannel();
+      const ch = await open(conn);
       try {
         const out: QueueStats[] = [];
         for (const name of ALL_QUEUES) {
@@ -62,7 +98,7 @@ export function makeInspector(topology: Topology) {
 
     /** The first `limit` dead letters, and how many the queue holds. */
     async deadLetters(conn: ChannelModel, limit: number): Promise<{ items: DeadLetter[]; total: number }> {
-      const ch = await conn.createChannel();
+      const ch = await open(conn);
       try {
         const { messageCount } = await ch.checkQueue(topology.q(DEAD_LETTER_QUEUE));
         const items: DeadLetter[] = [];
@@ -83,7 +119,7 @@ export function makeInspector(topology: Topology) {
      * it leaves the dead-letter queue), or discard it. Null when no such message is there.
      */
     async settle(conn: ChannelModel, id: string, action: 'requeue' | 'discard'): Promise<DeadLetter | null> {
-      const ch = await conn.createConfirmChannel();
+      const ch = await openConfirm(conn);
       try {
         const { messageCount } = await ch.checkQueue(topology.q(DEAD_LETTER_QUEUE));
         for (let i = 0; i < messageCount; i++) {
@@ -92,9 +128,11 @@ export function makeInspector(topology: Topology) {
           if (idOf(m) !== id) continue;
           const dl = toDeadLetter(m);
           if (action === 'requeue') {
-            const source = sourceOf(m);
-            if (!source || !source.startsWith(topology.prefix))
-              throw new Error(`dead letter ${id} names no queue of this deployment to go back to`);
+            const source = destinationOf(sourceOf(m));
+            if (!source) throw conflict(`dead letter ${id} names no queue of this deployment to go back to`);
+            // published to a queue that is not there, it would be dropped, and confirmed all the same
+            if (!(await exists(conn, source)))
+              throw conflict(`dead letter ${id} came from ${unprefixed(source)}, which no longer exists`);
             const {
               'x-nfvo-reason': _r,
               'x-nfvo-queue': _q,

@@ -36,7 +36,12 @@ export function makeReadRepository(db: Db) {
           status: q.status,
           ...(q.after ? { id: desc ? { lt: q.after } : { gt: q.after } } : {}),
           ...(text
-            ? { OR: [{ name: { contains: text, mode: 'insensitive' } }, ...(UUID.test(text) ? [{ id: text }] : [])] }
+            ? {
+                OR: [
+                  { name: { contains: text.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' } },
+                  ...(UUID.test(text) ? [{ id: text }] : []),
+                ],
+              }
             : {}),
           ...(q.stuckBefore
             ? { NOT: { spec: { equals: prisma.resource.fields.status } }, updatedAt: { lt: q.stuckBefore } }

@@ -125,8 +125,10 @@ WITH input AS (
          waiting_since = CASE WHEN ok.tw_waiting THEN COALESCE(t.waiting_since, now()) ELSE t.waiting_since END,
          finished_at = CASE WHEN ok.tw_finished THEN now() ELSE NULL END, updated_at = now(),
          -- a next attempt or check is sent with this write
-         dispatched_at = CASE WHEN ok.ob_queue IS NOT NULL THEN now() + ok.ob_delay_ms * interval '1 millisecond' ELSE t.dispatched_at END,
-         attempt_started_at = CASE WHEN ok.ob_queue IS NOT NULL THEN NULL ELSE t.attempt_started_at END
+         -- (the message is this task's unless it starts a new one)
+         dispatched_at = CASE WHEN ok.ob_queue IS NOT NULL AND ok.nt_id IS NULL
+                              THEN now() + ok.ob_delay_ms * interval '1 millisecond' ELSE t.dispatched_at END,
+         attempt_started_at = CASE WHEN ok.ob_queue IS NOT NULL AND ok.nt_id IS NULL THEN NULL ELSE t.attempt_started_at END
     FROM ok
    WHERE t.id = ok.tw_id
   RETURNING t.id, t.created_at

@@ -72,6 +72,8 @@ export type Driver = {
   observe?(expected: Expected): Promise<Drift[]>;
   /** Every object in the VIM marked as nfvo's, with the resource it names (for `nfvo audit`). */
   inventory?(): Promise<InventoryItem[]>;
+  /** Calls to the VIM running now, and the most its operator allows at once. */
+  load?(): { running: number; limit: number };
   /** Release what the driver holds (connections, timers). */
   close?(): Promise<void>;
 };

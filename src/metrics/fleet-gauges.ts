@@ -57,8 +57,13 @@ export function addFleetGauges(registry: client.Registry, source: FleetSource, r
     labelNames: ['role'],
     registers: [registry],
     async collect() {
-      const up = new Map((await source.onlineByRole()).map((r) => [r.role, r.count]));
-      for (const role of ROLES) this.set({ role }, up.get(role) ?? 0);
+      this.reset();
+      try {
+        const up = new Map((await source.onlineByRole()).map((r) => [r.role, r.count]));
+        for (const role of ROLES) this.set({ role }, up.get(role) ?? 0);
+      } catch {
+        // PostgreSQL away: no sample, and the rest of the scrape still answers
+      }
     },
   });
   return { stop: () => clearInterval(timer) };

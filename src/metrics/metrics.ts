@@ -68,4 +68,24 @@ export function makeMetrics(roles: readonly string[]) {
   };
 }
 
+/** The worker's driver: its calls to the VIM running now, and the most its operator allows. */
+export function addDriverGauges(registry: client.Registry, load: () => { running: number; limit: number }) {
+  new client.Gauge({
+    name: 'nfvo_driver_calls_in_flight',
+    help: "Calls to the VIM running now through this process's driver",
+    registers: [registry],
+    collect() {
+      this.set(load().running);
+    },
+  });
+  new client.Gauge({
+    name: 'nfvo_driver_calls_limit',
+    help: "The most calls to the VIM this process's driver makes at once (its operator's setting)",
+    registers: [registry],
+    collect() {
+      this.set(load().limit);
+    },
+  });
+}
+
 export type Metrics = ReturnType<typeof makeMetrics>;

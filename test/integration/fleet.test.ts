@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import amqp from 'amqplib';
 import { pino } from 'pino';
 import { startRoles, type Running } from '../../src/compose.js';
 import { makeTestEnv, quiet, sleep, waitFor, type TestEnv } from '../helpers/env.js';
@@ -268,5 +269,66 @@ describe('processes and metrics', () => {
     const admin = client(base, env.auth('admin'));
     assert.equal((await admin.post('/v1/dead-letters/outbox-999999/requeue', {})).status, 404);
     assert.equal((await admin.del('/v1/dead-letters/outbox-999999')).status, 404);
+    // the role a route needs does not depend on how the URL is spelt (express matches any case)
+    const raw = (path: string, body: unknown) =>
+      fetch(base + path, {
+        method: 'POST',
+        headers: { ...env.auth('operator'), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await raw('/v1/Dead-Letters/outbox-1/requeue', {})).status, 403);
+    assert.equal((await raw('/v1/TOKENS', { name: 'x', role: 'admin' })).status, 403);
+  });
+
+  it('a dead letter from a controller’s own queue goes back to the shared one; one whose queue is gone stays', async () => {
+    const admin = client(base, env.auth('admin'));
+    const conn = await amqp.connect(env.config.amqpUrl);
+    try {
+      const ch = await conn.createConfirmChannel();
+      const dead = (id: string, queue: string) =>
+        ch.publish(env.q('nfvo.dlx'), '', Buffer.from(JSON.stringify({ v: 1, probe: id })), {
+          messageId: id,
+          persistent: true,
+          headers: { 'x-nfvo-reason': 'test', 'x-nfvo-queue': queue },
+        });
+      dead('from-owner', env.q('callback_queue.owner.all-gone-1234'));
+      dead('from-nowhere', env.q('no_such_queue'));
+      await ch.waitForConfirms();
+      await ch.close();
+    } finally {
+      await conn.close();
+    }
+    const r = await admin.post('/v1/dead-letters/from-owner/requeue', {});
+    assert.equal(r.status, 200);
+    assert.equal(r.body.queue, 'callback_queue.owner.all-gone-1234');
+    const nowhere = await admin.post('/v1/dead-letters/from-nowhere/requeue', {});
+    assert.equal(nowhere.status, 409);
+    assert.match(nowhere.body.detail, /names no queue of this deployment/);
+    const items = async () => (await viewer.get('/v1/dead-letters')).body.items as { id: string; queue: string }[];
+    assert.ok(
+      (await items()).some((d) => d.id === 'from-nowhere'),
+      'the one refused stays',
+    );
+    // the shared callback queue's consumer (a controller) took it, and refused what is not a callback
+    await waitFor('it came back from the shared callback queue', async () =>
+      (await items()).some((d) => d.id === 'from-owner' && d.queue === 'callback_queue'),
+    );
+  });
+
+  it('sign-in takes JSON only (a cross-site form cannot sign a browser in), and search takes text literally', async () => {
+    const form = await fetch(`${base}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${encodeURIComponent(env.tokens.operator)}`,
+    });
+    assert.notEqual(form.status, 201);
+    assert.equal(form.headers.get('set-cookie'), null);
+    const all = (await viewer.get('/v1/resources?limit=500')).body.items.length;
+    assert.ok(all > 1);
+    const underscore = (await viewer.get('/v1/resources?q=_&limit=500')).body.items;
+    assert.ok(
+      underscore.every((r: { name: string }) => r.name.includes('_')),
+      'an underscore is not a wildcard',
+    );
   });
 });

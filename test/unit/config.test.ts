@@ -8,13 +8,13 @@ describe('config', () => {
     assert.equal(c.port, 8080);
     assert.equal(c.databaseUrl, 'postgresql://postgres@127.0.0.1:5432/nfvo');
     assert.equal(c.amqpUrl, 'amqp://guest:guest@127.0.0.1:5672');
-    assert.deepEqual(c.driver, { name: 'sim', settings: { latencyMs: 0, async: false } });
+    assert.deepEqual(c.driver, { name: 'sim', settings: { latencyMs: 0, async: false, maxConcurrency: 1000 } });
   });
   it("parses the chosen driver's own variables, and names the drivers when DRIVER is unknown", () => {
-    assert.deepEqual(loadConfig({ SIM_LATENCY_MS: '250', SIM_ASYNC: 'true' }).driver.settings, {
-      latencyMs: 250,
-      async: true,
-    });
+    assert.deepEqual(
+      loadConfig({ SIM_LATENCY_MS: '250', SIM_ASYNC: 'true', SIM_MAX_CONCURRENCY: '8' }).driver.settings,
+      { latencyMs: 250, async: true, maxConcurrency: 8 },
+    );
     assert.throws(
       () => loadConfig({ SIM_LATENCY_MS: 'slow' }),
       (e: unknown) => e instanceof ConfigError && e.message.includes('SIM_LATENCY_MS'),

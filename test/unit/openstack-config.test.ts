@@ -112,7 +112,7 @@ describe("a service's error body", () => {
 
 describe('the per-cloud limit on concurrent calls', () => {
   it('runs at most max calls at once; the others wait their turn, or leave when aborted', async () => {
-    const { makeLimiter } = await import('../../src/drivers/openstack/limiter.js');
+    const { makeLimiter } = await import('../../src/drivers/limiter.js');
     const limit = makeLimiter(2);
     let running = 0;
     let most = 0;

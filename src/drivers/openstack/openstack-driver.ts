@@ -40,6 +40,7 @@ export function makeOpenStackDriver(
     acl: { validate: nothing, apply: acls.apply, delete: acls.delete },
     observe: (expected) => observe(c, expected),
     inventory: () => inventory(c),
+    load: session.load,
     async close() {
       // the time spent in OpenStack's API calls, as the driver saw them (the bench reads this line)
       const { calls, ms, busyMs } = session.stats;

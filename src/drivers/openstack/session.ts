@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../log.js';
 import { DriverError } from '../driver.js';
 import type { Credentials } from './credentials.js';
-import { makeLimiter } from './limiter.js';
+import { makeLimiter } from '../limiter.js';
 
 export type Service = 'compute' | 'image' | 'volumev3' | 'network';
 const NAMES: Record<Service, string> = { compute: 'Nova', image: 'Glance', volumev3: 'Cinder', network: 'Neutron' };
@@ -178,6 +178,7 @@ export function makeSession(
   return {
     call,
     stats,
+    load: limit.load,
     projectId: async () => (await current()).projectId,
     /** Wait, honouring an abort. */
     pause: (ms: number, signal?: AbortSignal) => sleep(ms, undefined, { signal }),

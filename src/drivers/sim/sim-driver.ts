@@ -13,10 +13,11 @@ import {
   type ActionInput,
   type Driver,
 } from '../driver.js';
+import { makeLimiter } from '../limiter.js';
 import type { Ledger } from './sim-ledger.js';
 import type { SimOptions } from './sim-plugin.js';
 
-export type SimSettings = { latencyMs: number; async: boolean };
+export type SimSettings = { latencyMs: number; async: boolean; maxConcurrency?: number };
 
 const short = (id: string) => id.slice(-12);
 
@@ -24,6 +25,8 @@ const short = (id: string) => id.slice(-12);
 const STARTED = 'simStartedAt';
 
 export function makeSimDriver(deps: { ledger: Ledger } & SimSettings): Driver {
+  // the simulated VIM takes this many calls at once, as a real one's API would be limited
+  const limit = makeLimiter(deps.maxConcurrency ?? 1000);
   /** The latency of one action: blocking, or as checks while the step waits. Returns an outcome while not done. */
   async function wait(action: string, opts: SimOptions, ctx: ActionContext) {
     const latency = opts.latencyMs?.[action] ?? deps.latencyMs;
@@ -44,36 +47,45 @@ export function makeSimDriver(deps: { ledger: Ledger } & SimSettings): Driver {
   /** Wrap an effect with latency, fault injection and the ledger. */
   const act =
     (action: string, effect: (input: ActionInput, ctx: ActionContext) => Json): Action =>
-    async (input, ctx) => {
-      const opts = (input.options ?? {}) as SimOptions;
-      const pending = await wait(action, opts, ctx);
-      if (pending) return pending;
-      const ids = {
-        resourceId: ctx.resourceId,
-        resourceType: ctx.resourceType,
-        action: `${ctx.resourceType}.${action}`,
-      };
-      const refused = opts.refuse?.[action];
-      if (refused !== undefined) throw permanent(`simulated ${action} refusal: ${refused}`);
-      const failures = opts.fail?.[action] ?? 0;
-      if (failures > 0) {
-        const f = await deps.ledger.recordFailure({ ...ids, taskId: ctx.taskId }, failures);
-        if (f.failed) throw new DriverError(`simulated ${action} failure (${f.previous + 1} of ${failures} injected)`);
-      }
-      ctx.signal.throwIfAborted();
-      const rec = await deps.ledger.record({
-        ...ids,
-        taskId: ctx.taskId,
-        effectKey: ctx.idempotencyKey,
-        result: effect(input, ctx),
-      });
-      if (!rec.applied) ctx.log.info({ action }, 'effect already applied for this task; not applied again');
-      return done(rec.result);
+    (input, ctx) =>
+      limit(() => call(action, effect, input, ctx), ctx.signal);
+
+  async function call(
+    action: string,
+    effect: (input: ActionInput, ctx: ActionContext) => Json,
+    input: ActionInput,
+    ctx: ActionContext,
+  ) {
+    const opts = (input.options ?? {}) as SimOptions;
+    const pending = await wait(action, opts, ctx);
+    if (pending) return pending;
+    const ids = {
+      resourceId: ctx.resourceId,
+      resourceType: ctx.resourceType,
+      action: `${ctx.resourceType}.${action}`,
     };
+    const refused = opts.refuse?.[action];
+    if (refused !== undefined) throw permanent(`simulated ${action} refusal: ${refused}`);
+    const failures = opts.fail?.[action] ?? 0;
+    if (failures > 0) {
+      const f = await deps.ledger.recordFailure({ ...ids, taskId: ctx.taskId }, failures);
+      if (f.failed) throw new DriverError(`simulated ${action} failure (${f.previous + 1} of ${failures} injected)`);
+    }
+    ctx.signal.throwIfAborted();
+    const rec = await deps.ledger.record({
+      ...ids,
+      taskId: ctx.taskId,
+      effectKey: ctx.idempotencyKey,
+      result: effect(input, ctx),
+    });
+    if (!rec.applied) ctx.log.info({ action }, 'effect already applied for this task; not applied again');
+    return done(rec.result);
+  }
   const none = () => ({});
 
   return {
     name: 'sim',
+    load: limit.load,
     vnf_package: {
       // nfvo itself finds the content and reads the CSAR; the sim adds its latency and faults
       upload: act('upload', none),

@@ -35,8 +35,14 @@ export const simPlugin: DriverPlugin<SimSettings> = {
     SIM_LATENCY_MS: ms.default(0),
     /** Actions of steps that can wait complete SIM_LATENCY_MS later, checked again, instead of sleeping in the worker. */
     SIM_ASYNC: flag,
+    /** Actions a worker runs at once against the simulated VIM (the rest wait their turn). */
+    SIM_MAX_CONCURRENCY: z.coerce.number().int().min(1).default(1000),
   }),
-  settings: (env) => ({ latencyMs: env.SIM_LATENCY_MS as number, async: env.SIM_ASYNC as boolean }),
+  settings: (env) => ({
+    latencyMs: env.SIM_LATENCY_MS as number,
+    async: env.SIM_ASYNC as boolean,
+    maxConcurrency: env.SIM_MAX_CONCURRENCY as number,
+  }),
   options: { field: 'simulate', schema: SimOptionsSchema },
   async make(settings, deps) {
     return makeSimDriver({ ledger: makeLedger(deps.sql), ...settings });

@@ -21,8 +21,9 @@ form.addEventListener('submit', async (e) => {
     body: JSON.stringify({ token: input.value }),
   });
   if (r.ok) {
-    const next = new URLSearchParams(location.search).get('next');
-    location.assign(next && next.startsWith('/') && !next.startsWith('//') ? next : '/');
+    // back to the page that sent here, on this origin only
+    const next = new URL(new URLSearchParams(location.search).get('next') ?? '/', location.origin);
+    location.assign(next.origin === location.origin ? next.pathname + next.search : '/');
   } else {
     const p = await r.json().catch(() => ({}));
     say(`Sign in failed: ${p.detail || r.status}`, true);

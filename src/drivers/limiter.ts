@@ -1,9 +1,10 @@
-// At most `max` calls at once: a burst of a thousand vnfs does not flood the cloud's APIs.
+// At most `max` calls at once, the rest waiting their turn: a burst of a thousand vnfs does not
+// flood a VIM's APIs. Each driver has one, sized by its operator.
 
 export function makeLimiter(max: number) {
   let running = 0;
   const waiting: (() => void)[] = [];
-  return async function limit<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const limit = async function limit<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (running >= max) {
       await new Promise<void>((resolve, reject) => {
         const go = () => {
@@ -27,4 +28,7 @@ export function makeLimiter(max: number) {
       waiting.shift()?.();
     }
   };
+  /** Calls running now, and the most allowed at once. */
+  limit.load = () => ({ running, limit: max });
+  return limit;
 }
