@@ -75,7 +75,7 @@ export async function inflightRun(
     requests_s: round(accepted, 2),
     held,
     peak_rss_mb: rss,
-    ...(await verify(db, ids)),
+    ...(await verify(db, ids, true)),
     ids,
   };
 }

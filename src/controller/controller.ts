@@ -167,7 +167,7 @@ export function makeController(deps: ControllerDeps) {
     );
   }
 
-  /** Name the processes whose leases are being taken over, as they last reported in. */
+  /** Name the processes whose leases were taken over, as they last reported in. */
   function logTakeovers(holders: LeaseHolder[]): void {
     const byHolder = new Map<string, { holder: LeaseHolder; leases: number }>();
     for (const h of holders) {
@@ -184,8 +184,8 @@ export function makeController(deps: ControllerDeps) {
           ...(known ? { holderHost: holder.host, holderPid: holder.pid, holderLastHeartbeat: holder.heartbeatAt } : {}),
         },
         known
-          ? `resuming ${leases} resource(s) whose lease held by ${holder.id} expired (pid ${holder.pid} on ${holder.host}, last heartbeat ${holder.heartbeatAt?.toISOString()})`
-          : `resuming ${leases} resource(s) whose lease held by ${holder.id} expired (a process not recorded)`,
+          ? `took over ${leases} expired lease(s) held by ${holder.id} (pid ${holder.pid} on ${holder.host}, last heartbeat ${holder.heartbeatAt?.toISOString()})`
+          : `took over ${leases} expired lease(s) held by ${holder.id} (a process not recorded)`,
       );
     }
   }
@@ -194,8 +194,12 @@ export function makeController(deps: ControllerDeps) {
   async function sweep(): Promise<void> {
     try {
       const expired = await findExpiredLeases(db.pool, 100);
-      logTakeovers(expired.map((e) => e.holder));
-      for (const { id } of expired) await reconcile(id);
+      const takenFrom: LeaseHolder[] = [];
+      for (const { id, holder } of expired) {
+        // a lease renewed (its attempt still queued or beating) is not a take-over
+        if ((await reconcile(id))?.taskWrite?.outcome === 'lost') takenFrom.push(holder);
+      }
+      logTakeovers(takenFrom);
       const unsettled = await findUnsettled(db.pool, config.resyncAfterSeconds * 1000, 100);
       for (const id of unsettled) await reconcile(id);
       if (expired.length || unsettled.length)

@@ -45,29 +45,64 @@ export async function startAttempts(c: Sql, keys: AttemptKey[], staleMs: number,
  * (what a waiting action recorded stays, beside a percentage). Two statements, each locking
  * one row, so a heartbeat can never deadlock with the controller.
  */
-export async function heartbeat(
-  c: Sql,
-  a: {
-    taskId: string;
-    attempt: number;
-    check: number;
-    resourceId: string;
-    leaseMs: number;
-    progress?: Record<string, unknown>;
-  },
-): Promise<boolean> {
-  const t = await c.query(
-    `UPDATE tasks SET progress = CASE WHEN $4::jsonb IS NULL THEN progress ELSE COALESCE(progress, '{}') || $4::jsonb END,
-            updated_at = now()
-      WHERE id = $1 AND attempt = $2 AND checks = $3 AND state = 'STARTED'`,
-    [a.taskId, a.attempt, a.check, a.progress ? JSON.stringify(a.progress) : null],
-  );
-  if (t.rowCount !== 1) return false;
-  await c.query(
-    `UPDATE resources SET lease_until = GREATEST(lease_until, now() + $3 * interval '1 millisecond') WHERE id = $1 AND task_id = $2`,
-    [a.resourceId, a.taskId, a.leaseMs],
-  );
-  return true;
+export type Beat = {
+  taskId: string;
+  attempt: number;
+  check: number;
+  resourceId: string;
+  leaseMs: number;
+  progress?: Record<string, unknown>;
+};
+
+/**
+ * A running attempt is alive: renew its task's heartbeat (merging any progress it reported)
+ * and its resource's lease. Many attempts in one round trip per table; false for an attempt
+ * that is no longer the current one (revoked, superseded, finished). Two statements, each
+ * touching one table, so that neither holds the other's rows while it waits.
+ */
+export async function heartbeats(c: Sql, beats: Beat[]): Promise<boolean[]> {
+  // one row per attempt: the progress of several beats of one attempt, merged in order
+  const byKey = new Map<string, Beat>();
+  const keyOf = (b: Beat) => `${b.taskId}/${b.attempt}/${b.check}`;
+  for (const b of beats) {
+    const had = byKey.get(keyOf(b));
+    byKey.set(
+      keyOf(b),
+      had ? { ...b, progress: b.progress || had.progress ? { ...had.progress, ...b.progress } : undefined } : b,
+    );
+  }
+  const rows = [...byKey.values()].sort((a, b) => (a.taskId < b.taskId ? -1 : 1));
+  const t = await c.query<{ id: string; attempt: number; checks: number }>({
+    name: 'nfvo_heartbeats',
+    text: `UPDATE tasks SET progress = CASE WHEN k.progress IS NULL THEN tasks.progress
+                                              ELSE COALESCE(tasks.progress, '{}') || k.progress::jsonb END,
+                            updated_at = now()
+             FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[]) AS k(id, attempt, checks, progress)
+            WHERE tasks.id = k.id AND tasks.attempt = k.attempt AND tasks.checks = k.checks AND tasks.state = 'STARTED'
+        RETURNING tasks.id, tasks.attempt, tasks.checks`,
+    values: [
+      rows.map((b) => b.taskId),
+      rows.map((b) => b.attempt),
+      rows.map((b) => b.check),
+      rows.map((b) => (b.progress ? JSON.stringify(b.progress) : null)),
+    ],
+  });
+  const current = new Set(t.rows.map((x) => `${x.id}/${x.attempt}/${x.checks}`));
+  const live = rows.filter((b) => current.has(keyOf(b))).sort((a, b) => (a.resourceId < b.resourceId ? -1 : 1));
+  if (live.length)
+    await c.query({
+      name: 'nfvo_renew_leases',
+      text: `UPDATE resources r SET lease_until = GREATEST(r.lease_until, now() + k.lease_ms * interval '1 millisecond')
+               FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS k(id, task_id, lease_ms)
+              WHERE r.id = k.id AND r.task_id = k.task_id`,
+      values: [live.map((b) => b.resourceId), live.map((b) => b.taskId), live.map((b) => b.leaseMs)],
+    });
+  return beats.map((b) => current.has(keyOf(b)));
+}
+
+/** One attempt's heartbeat (see heartbeats). */
+export async function heartbeat(c: Sql, a: Beat): Promise<boolean> {
+  return (await heartbeats(c, [a]))[0]!;
 }
 
 /**

@@ -5,8 +5,9 @@ import { WorkMessageSchema, type WorkMessage } from '../broker/messages.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { makeBatcher } from '../batch.js';
-import { heartbeat, startAttempts, type AttemptKey } from '../db/task-repository.js';
-import { errorMessage } from '../errors.js';
+import { heartbeats, startAttempts, type AttemptKey, type Beat } from '../db/task-repository.js';
+import { errorMessage, isConnectionError, isTransientDbError } from '../errors.js';
+import { DriverError } from '../drivers/driver.js';
 import { isActionName } from '../fsm/index.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -23,6 +24,10 @@ export type WorkerDeps = {
   metrics?: Metrics;
 };
 
+/** An error of nfvo's own store (not the VIM's): PostgreSQL unreachable, saturated, or a transient conflict. */
+const isOwnStoreAway = (err: unknown) =>
+  !(err instanceof DriverError) && (isConnectionError(err) || isTransientDbError(err));
+
 export function makeWorker(deps: WorkerDeps) {
   const { db, broker, tasks, config } = deps;
   const leaseMs = config.leaseSeconds * 1000;
@@ -32,6 +37,8 @@ export function makeWorker(deps: WorkerDeps) {
   const running = new Set<AbortController>();
   let stopped = false;
   const start = makeBatcher((keys: AttemptKey[]) => startAttempts(db.pool, keys, heartbeatMs * 3, deps.id));
+  // the heartbeats and progress of every running attempt, a round trip for many
+  const heartbeat = makeBatcher((beats: Beat[]) => heartbeats(db.pool, beats), { maxBatch: 1000 });
 
   async function run(msg: WorkMessage, meta: { redelivered: boolean }): Promise<void> {
     const log = deps.log.child({
@@ -71,10 +78,12 @@ export function makeWorker(deps: WorkerDeps) {
     // started while the process was stopping: aborted like those already running
     if (stopped) attemptAbort.abort(new Error('worker stopping'));
     running.add(attemptAbort);
+    let settled = false;
     const beat = setInterval(() => {
-      heartbeat(db.pool, beatKey)
+      heartbeat(beatKey)
         .then((current) => {
-          if (!current && !attemptAbort.signal.aborted) {
+          // a beat answered after the action ended finds the attempt settled: nothing to abort
+          if (!current && !settled && !attemptAbort.signal.aborted) {
             log.warn('attempt revoked or superseded while running; aborting it');
             attemptAbort.abort(new Error('revoked'));
           }
@@ -82,6 +91,7 @@ export function makeWorker(deps: WorkerDeps) {
         .catch((err) => log.warn({ err: errorMessage(err) }, 'lease renewal failed'));
     }, heartbeatMs);
     let cb: Report;
+    let retryLater: unknown;
     try {
       const step = msg.callbacks.success.nextTask;
       const outcome = await fn(msg.args, {
@@ -96,7 +106,7 @@ export function makeWorker(deps: WorkerDeps) {
         signal: attemptAbort.signal,
         log,
         progress: async (p) => {
-          await heartbeat(db.pool, { ...beatKey, progress: p });
+          await heartbeat({ ...beatKey, progress: p });
         },
       });
       cb = fromOutcome(msg, outcome);
@@ -108,14 +118,23 @@ export function makeWorker(deps: WorkerDeps) {
         );
       else log.warn({ err: cb.error }, 'action returned an invalid result');
     } catch (err) {
+      if (isOwnStoreAway(err) && !attemptAbort.signal.aborted) {
+        // nfvo's own database is away or saturated, not the VIM: no attempt of the step is spent;
+        // the message goes back to the queue and the attempt runs again
+        log.warn({ err: errorMessage(err) }, 'action could not reach the database; it will run again');
+        retryLater = err;
+      }
       cb = fromError(msg, err);
-      log.warn({ err: errorMessage(err), retryable: cb.kind === 'error' && cb.retryable }, 'action failed');
+      if (!retryLater)
+        log.warn({ err: errorMessage(err), retryable: cb.kind === 'error' && cb.retryable }, 'action failed');
     } finally {
+      settled = true;
       clearInterval(beat);
       running.delete(attemptAbort);
       m?.inFlight.dec();
       m?.taskDuration.observe({ action: msg.action }, (Date.now() - startedAt) / 1000);
     }
+    if (retryLater) throw retryLater;
     await report(cb);
   }
 

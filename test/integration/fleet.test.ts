@@ -6,7 +6,9 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { pino } from 'pino';
+import { randomUUID } from 'node:crypto';
 import { startRoles, type Running } from '../../src/compose.js';
+import { resourceKinds } from '../../src/fsm/index.js';
 import { makeTestEnv, quiet, sleep, waitFor, type TestEnv } from '../helpers/env.js';
 import { client } from '../helpers/http.js';
 import { createPackage } from '../helpers/packages.js';
@@ -46,6 +48,8 @@ const value = (s: Sample[], name: string, labels: Record<string, string> = {}) =
     .reduce((n, x) => n + x.value, 0);
 
 describe('processes and metrics', () => {
+  let logText = '';
+  const sink = new Writable({ write: (c, _e, cb) => ((logText += c.toString()), cb()) });
   let env: TestEnv;
   let nfvo: Running;
   let base: string;
@@ -54,7 +58,8 @@ describe('processes and metrics', () => {
 
   before(async () => {
     env = await makeTestEnv('fleet', { HEARTBEAT_INTERVAL_S: '1', METRICS_REFRESH_S: '1', LEASE_SECONDS: '2' });
-    nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: quiet });
+    // its warnings are kept: a take-over is logged by whichever controller makes it
+    nfvo = await startRoles(env.config, ['api', 'controller', 'worker'], { logger: pino({ level: 'warn' }, sink) });
     base = `http://127.0.0.1:${nfvo.port}`;
     await waitFor('broker', async () => nfvo.broker.connected);
     api = client(base, env.auth('operator'));
@@ -183,28 +188,37 @@ describe('processes and metrics', () => {
   });
 
   it('a controller that takes over a lease names the process that held it', async () => {
-    let logText = '';
-    const sink = new Writable({ write: (c, _e, cb) => ((logText += c.toString()), cb()) });
     const dying = await spawnNfvo('controller', env.vars);
     const dyingPid = dying.child.pid!;
     const holder = await waitFor('the controller reports in', async () =>
       (await viewer.get('/v1/processes')).body.items.find((p: { pid: number }) => p.pid === dyingPid),
     );
-    // the only controller in a second deployment of the same database: this one's controller
-    // is the in-process one, so a resource locked by the dying one is made by hand
-    const { rows } = await env.pool.query(`SELECT id FROM resources WHERE type = 'vnf_package' LIMIT 1`);
+    // a delete in flight when its controller and its worker died: the task's attempt STARTED and
+    // silent, the resource locked by the dying controller, its lease run out
+    const { rows } = await env.pool.query(
+      `SELECT id FROM resources WHERE type = 'vnf_package' AND status = 'ONBOARDED' LIMIT 1`,
+    );
+    const taskId = randomUUID();
     await env.pool.query(
-      `UPDATE resources SET worker_id = $1, lease_until = now() - interval '1 second', spec = 'DELETED', spec_at = now() WHERE id = $2`,
-      [holder.id, rows[0].id],
+      `INSERT INTO tasks (id, name, resource_id, state, attempt, from_status, to_status, step, started_at, updated_at)
+       VALUES ($1, 'vnfp.delete', $2, 'STARTED', 1, 'ONBOARDED', 'DELETED', $3, now() - interval '1 hour', now() - interval '1 hour')`,
+      [taskId, rows[0].id, JSON.stringify(resourceKinds.vnf_package.fsm.ONBOARDED!.DELETED)],
+    );
+    await env.pool.query(
+      `UPDATE resources SET worker_id = $1, lease_until = now() - interval '1 second', task_id = $3, spec = 'DELETED', spec_at = now()
+        WHERE id = $2`,
+      [holder.id, rows[0].id, taskId],
     );
     dying.child.kill('SIGKILL');
     await dying.exited;
     const taker = await startRoles(env.config, ['controller'], { logger: pino({ level: 'info' }, sink) });
     try {
-      await waitFor('the take-over is logged', async () => logText.includes(`lease held by ${holder.id} expired`));
+      await waitFor('the take-over is logged', async () => logText.includes(`lease(s) held by ${holder.id} (`));
       assert.match(
         logText,
-        new RegExp(`lease held by ${holder.id} expired \\(pid ${dyingPid} on [^,]+, last heartbeat `),
+        new RegExp(
+          `took over 1 expired lease\\(s\\) held by ${holder.id} \\(pid ${dyingPid} on [^,]+, last heartbeat `,
+        ),
       );
       await api.waitStatus(rows[0].id, 'DELETED');
     } finally {
