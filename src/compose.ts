@@ -59,6 +59,7 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
   const broker = new Broker({
     url: config.amqpUrl,
     prefix: config.queuePrefix,
+    queueType: config.queueType,
     log,
     name: `nfvo-${id}`,
     publishRetry: config.publishRetry,

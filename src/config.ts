@@ -8,7 +8,21 @@ const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(d
 
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/nfvo'),
-  AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  // one node, or the nodes of a cluster separated by commas: a process uses the first that answers
+  AMQP_URL: z
+    .string()
+    .default('amqp://guest:guest@127.0.0.1:5672')
+    .superRefine((value, ctx) => {
+      const urls = splitAmqpUrls(value);
+      if (!urls.length) ctx.addIssue({ code: 'custom', message: 'no URL given' });
+      urls.forEach((u, i) => {
+        if (!isAmqpUrl(u)) {
+          const which = urls.length > 1 ? `entry ${i + 1} (${redactUrl(u)})` : redactUrl(u);
+          ctx.addIssue({ code: 'custom', message: `${which} is not an amqp:// or amqps:// URL` });
+        }
+      });
+    }),
+  QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
   PORT: int(8080).pipe(z.number().max(65535)),
   HOST: z.string().default('0.0.0.0'),
   NFVO_URL: z.string().url().default('http://127.0.0.1:8080'),
@@ -59,7 +73,10 @@ const ConfigSchema = z.object({
 
 export type Config = {
   databaseUrl: string;
+  /** The RabbitMQ node, or the nodes of a cluster, comma-separated. */
   amqpUrl: string;
+  /** The type of every queue nfvo declares: classic (one node) or quorum (replicated over a cluster). */
+  queueType: 'classic' | 'quorum';
   port: number;
   host: string;
   nfvoUrl: string;
@@ -132,7 +149,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
-    amqpUrl: e.AMQP_URL,
+    amqpUrl: splitAmqpUrls(e.AMQP_URL).join(','),
+    queueType: e.QUEUE_TYPE,
     port: e.PORT,
     host: e.HOST,
     nfvoUrl: e.NFVO_URL,
@@ -197,13 +215,32 @@ export function loadClientConfig(env: Record<string, string | undefined>): Clien
   return { nfvoUrl: parsed.data.NFVO_URL, token: parsed.data.NFVO_TOKEN };
 }
 
-/** A connection string with its password replaced, safe for logs and errors. */
+/** A connection string (or a comma-separated list of them) with its passwords replaced, safe for logs and errors. */
 export function redactUrl(url: string): string {
+  return url.includes(',') ? splitAmqpUrls(url).map(redactOne).join(',') : redactOne(url);
+}
+
+function redactOne(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
     return '<unparseable url>';
+  }
+}
+
+const splitAmqpUrls = (value: string) =>
+  value
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+
+function isAmqpUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'amqp:' || u.protocol === 'amqps:') && !!u.hostname;
+  } catch {
+    return false;
   }
 }

@@ -8,12 +8,13 @@ import { Consumers, type Handler } from './consumer.js';
 import type { IsTransient } from './failure-policy.js';
 import { makeInspector, type DeadLetter, type QueueStats } from './inspect.js';
 import { DEFAULT_PUBLISH_RETRY, Publisher, type RetryPolicy } from './publisher.js';
-import { OWNED_QUEUES, Topology, type QueueName, type Route } from './topology.js';
+import { OWNED_QUEUES, Topology, type QueueName, type QueueType, type Route } from './topology.js';
 
 export { PoisonMessageError } from './failure-policy.js';
 export type { Handler } from './consumer.js';
 export type { RetryPolicy } from './publisher.js';
 export type { DeadLetter, QueueStats } from './inspect.js';
+export type { QueueType } from './topology.js';
 
 /** RabbitMQ cannot be reached for an operator's request right now. */
 export class BrokerUnavailableError extends Error {}
@@ -21,8 +22,11 @@ export class BrokerUnavailableError extends Error {}
 export type PublishOptions = Route & { messageId?: string };
 
 export type BrokerOptions = {
-  url: string;
+  /** The RabbitMQ node, or the nodes of a cluster (comma-separated, or a list): the first that answers is used. */
+  url: string | readonly string[];
   prefix: string;
+  /** The type of every queue declared (classic by default). */
+  queueType?: QueueType;
   log: Logger;
   /** The connection's name in RabbitMQ. */
   name: string;
@@ -31,6 +35,8 @@ export type BrokerOptions = {
   publishRetry?: RetryPolicy;
   /** Base of the backoff before a failed message is handled again (doubles per delivery, at most 5 s). */
   redeliveryBackoffMs?: number;
+  /** The pause before a message whose backing service is down is handled again (1 s). */
+  requeuePauseMs?: number;
 };
 
 export class Broker {
@@ -41,7 +47,7 @@ export class Broker {
   private readonly inspector: ReturnType<typeof makeInspector>;
 
   constructor(opts: BrokerOptions) {
-    this.topology = new Topology(opts.prefix);
+    this.topology = new Topology(opts.prefix, opts.queueType);
     this.inspector = makeInspector(this.topology);
     this.publisher = new Publisher({
       log: opts.log,
@@ -64,6 +70,7 @@ export class Broker {
       log: opts.log,
       isTransient: opts.isTransient,
       redeliveryBackoffMs: opts.redeliveryBackoffMs,
+      requeuePauseMs: opts.requeuePauseMs,
       onChannelLost: (conn, why) => this.connection.drop(conn, why),
     });
   }
@@ -79,6 +86,11 @@ export class Broker {
   /** Messages this process is handling now (taken from a queue, not yet settled). */
   get inFlight(): number {
     return this.consumers.inFlightCount;
+  }
+
+  /** host:port of the RabbitMQ node this process is connected to (undefined while disconnected). */
+  get endpoint(): string | undefined {
+    return this.connection.endpoint;
   }
 
   /** True once the topology is declared and publishing works (consumers may still be attaching). */
@@ -143,6 +155,9 @@ export class Broker {
 
   close(): Promise<void> {
     this.publisher.reset();
-    return this.connection.close();
+    const closing = this.connection.close();
+    // publishes waiting for a reconnect give up now
+    this.publisher.wakeWaiting();
+    return closing;
   }
 }

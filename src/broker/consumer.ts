@@ -24,6 +24,8 @@ export type ConsumerSpec = {
 };
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** On a copy published in place of a message that went back to its queue: the handler sees it as redelivered. */
+const REDELIVERED_HEADER = 'x-nfvo-redelivered';
 
 export type ConsumersOptions = {
   topology: Topology;
@@ -32,6 +34,8 @@ export type ConsumersOptions = {
   isTransient: IsTransient;
   /** Base of the backoff before a failed message is handled again (doubles per delivery, at most 5 s). */
   redeliveryBackoffMs?: number;
+  /** The pause before a message whose backing service is down is handled again (1 s). */
+  requeuePauseMs?: number;
   /** A consumer's channel closed or was cancelled while its connection lives on. */
   onChannelLost(conn: ChannelModel, why: string): void;
 };
@@ -118,10 +122,11 @@ export class Consumers {
 
   private async handle(spec: ConsumerSpec, queue: string, ch: Channel, acker: Acker, msg: ConsumeMessage) {
     const deliveries = Number(msg.properties.headers?.['x-nfvo-deliveries'] ?? 0) + 1;
+    const redelivered = msg.fields.redelivered || msg.properties.headers?.[REDELIVERED_HEADER] === true;
     try {
       const parsed = this.parse(spec, msg);
       if (!parsed.ok) await this.deadLetter(queue, msg, parsed.reason);
-      else await spec.handler(parsed.value, { redelivered: msg.fields.redelivered, deliveries });
+      else await spec.handler(parsed.value, { redelivered, deliveries });
       acker.ack(msg);
     } catch (err) {
       try {
@@ -142,7 +147,8 @@ export class Consumers {
 
   private async settleFailed(queue: string, ch: Channel, msg: ConsumeMessage, err: unknown, deliveries: number) {
     const { log } = this.opts;
-    const action = onHandlerFailure(err, deliveries, this.opts.isTransient, this.opts.redeliveryBackoffMs);
+    const { isTransient, redeliveryBackoffMs, requeuePauseMs } = this.opts;
+    const action = onHandlerFailure(err, deliveries, isTransient, redeliveryBackoffMs, requeuePauseMs);
     switch (action.kind) {
       case 'dead-letter':
         await this.deadLetter(queue, msg, action.reason);
@@ -151,16 +157,25 @@ export class Consumers {
         // the database or broker is down: keep the message, slow down, try again
         log.warn({ err: errorMessage(err), queue }, 'handler could not reach a backing service; message requeued');
         await sleep(action.delayMs);
-        return ch.nack(msg, false, true);
+        if (this.opts.topology.queueType === 'classic') return ch.nack(msg, false, true);
+        // a quorum queue counts a nack against its delivery limit: an outage longer than the
+        // limit would dead-letter what waits for it. A copy starts uncounted by the broker; it
+        // keeps nfvo's own count (x-nfvo-deliveries) and is handled as the redelivery it is.
+        await this.republish(queue, msg, { [REDELIVERED_HEADER]: true });
+        return ch.ack(msg);
       case 'redeliver':
         log.error({ err: errorMessage(err), queue, deliveries }, 'message handler failed; retrying');
         await sleep(action.delayMs);
-        await this.opts.publisher.raw('', queue, msg.content, {
-          ...msg.properties,
-          headers: { ...msg.properties.headers, 'x-nfvo-deliveries': deliveries },
-        });
+        await this.republish(queue, msg, { 'x-nfvo-deliveries': deliveries });
         return ch.ack(msg);
     }
+  }
+
+  /** Publish a copy of a message to the queue it came from (confirmed), with these headers changed. */
+  private republish(queue: string, msg: ConsumeMessage, headers: Record<string, unknown>): Promise<void> {
+    // the quorum queue's own count of the original's returns is not the copy's
+    const { 'x-delivery-count': _count, ...kept } = msg.properties.headers ?? {};
+    return this.opts.publisher.raw('', queue, msg.content, { ...msg.properties, headers: { ...kept, ...headers } });
   }
 
   /** Send a message to the dead-letter queue with the reason, then it can be acked. */
@@ -200,7 +215,10 @@ export class Consumers {
       const ch = await conn.createChannel();
       ch.on('error', () => {}); // a refused delete (not empty) closes this channel only
       await ch.unbindQueue(queue, topology.q(ownersExchange(name)), owner);
-      if (settled) await ch.deleteQueue(queue, { ifEmpty: true });
+      if (settled && topology.queueType === 'classic') await ch.deleteQueue(queue, { ifEmpty: true });
+      // a quorum queue refuses if-empty (closing the connection): look, then delete; a queue
+      // still holding messages is left to move them on by TTL and to expire
+      else if (settled && (await ch.checkQueue(queue)).messageCount === 0) await ch.deleteQueue(queue);
       await ch.close();
     } catch (err) {
       this.opts.log.debug({ err: errorMessage(err), queue }, 'owner queue left to expire');

@@ -29,9 +29,10 @@ export function onHandlerFailure(
   deliveries: number,
   isTransient: IsTransient,
   backoffBaseMs = 100,
+  requeuePauseMs = REQUEUE_PAUSE_MS,
 ): FailureAction {
   if (err instanceof PoisonMessageError) return { kind: 'dead-letter', reason: err.message };
-  if (isTransient(err)) return { kind: 'requeue', delayMs: REQUEUE_PAUSE_MS };
+  if (isTransient(err)) return { kind: 'requeue', delayMs: requeuePauseMs };
   if (deliveries >= MAX_FAILED_DELIVERIES) {
     return { kind: 'dead-letter', reason: `failed ${deliveries} times; last error: ${errorMessage(err)}` };
   }

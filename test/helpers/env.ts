@@ -39,6 +39,8 @@ export async function makeTestEnv(label: string, overrides: Record<string, strin
     DATABASE_URL: dbUrl.toString(),
     AMQP_URL: BASE_AMQP,
     QUEUE_PREFIX: prefix,
+    // the whole suite runs on either queue type: QUEUE_TYPE=quorum npm test
+    QUEUE_TYPE: process.env.QUEUE_TYPE ?? 'classic',
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
@@ -63,7 +65,7 @@ export async function makeTestEnv(label: string, overrides: Record<string, strin
     q: (name) => prefix + name,
     async cleanup(ownerQueues = []) {
       await pool.end();
-      await deleteTopology(BASE_AMQP, prefix, ownerQueues);
+      await deleteTopology(config.amqpUrl, prefix, ownerQueues);
       const admin = new pg.Client({ connectionString: BASE_DB });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS "nfvo_test_${suffix}" WITH (FORCE)`);

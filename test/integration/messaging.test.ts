@@ -108,6 +108,7 @@ describe('messaging', () => {
     const broker = new Broker({
       url: env.config.amqpUrl,
       prefix: env.q('poison.'),
+      queueType: env.config.queueType,
       log: quiet,
       name: 'poison-test',
       redeliveryBackoffMs: 4,
@@ -215,7 +216,14 @@ describe('messaging', () => {
   it("a callback goes to its controller's own queue; with no such queue, or once its consumer is gone, to the shared one", async () => {
     const prefix = env.q('owned.');
     const make = (name: string) =>
-      new Broker({ url: env.config.amqpUrl, prefix, log: quiet, name, isTransient: never });
+      new Broker({
+        url: env.config.amqpUrl,
+        prefix,
+        queueType: env.config.queueType,
+        log: quiet,
+        name,
+        isTransient: never,
+      });
     const a = make('controller-a');
     const b = make('controller-b');
     const got: Record<string, string[]> = { a: [], b: [] };
@@ -326,7 +334,14 @@ describe('messaging', () => {
   });
   it('a broker says it is connected only once its queues exist: nothing published then is dropped as unroutable', async () => {
     const prefix = env.q('fresh.');
-    const broker = new Broker({ url: env.config.amqpUrl, prefix, log: quiet, name: 'fresh', isTransient: never });
+    const broker = new Broker({
+      url: env.config.amqpUrl,
+      prefix,
+      queueType: env.config.queueType,
+      log: quiet,
+      name: 'fresh',
+      isTransient: never,
+    });
     const conn = await amqp.connect(env.config.amqpUrl);
     try {
       const starting = broker.start();
