@@ -5,12 +5,14 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { makeApp } from './api/app.js';
 import { Broker } from './broker/broker.js';
-import type { Config } from './config.js';
+import { ConfigError, redactUrl, type Config } from './config.js';
 import { makeController } from './controller/controller.js';
 import { packageFiles } from './content/package-files.js';
 import { makeFsStore } from './content/fs-store.js';
 import { makePgStore } from './db/content-repository.js';
 import { makeDb, type Db } from './db/db.js';
+import { deploymentId } from './db/deployment-repository.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { makeHeartbeat, OFFLINE_AFTER_INTERVALS } from './fleet/heartbeat.js';
 import { countByTypeAndStatus } from './db/overview-repository.js';
 import { countOnlineByRole } from './db/process-repository.js';
@@ -56,7 +58,10 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
   const log = opts.logger ?? makeLogger(config.logLevel, name);
   const poolSize = config.dbPoolSize;
   const db = makeDb({ url: config.databaseUrl, poolSize, log, appName: `nfvo-${name}` });
+  // the deployment this database is: it claims its broker namespace and marks its messages
+  const deployment = { id: await deploymentOf(db, log), database: redactUrl(config.databaseUrl) };
   const broker = new Broker({
+    deployment,
     url: config.amqpUrl,
     prefix: config.queuePrefix,
     queueType: config.queueType,
@@ -68,6 +73,17 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
   });
   // not awaited: the API takes requests (into the outbox) while RabbitMQ is still unreachable
   const connecting = broker.start();
+  // but a namespace another deployment holds is refused at once when RabbitMQ answers
+  const refused = await Promise.race([
+    broker.whenRefused(),
+    connecting.then(() => null),
+    sleep(CLAIM_WAIT_MS).then(() => null),
+  ]);
+  if (refused) {
+    await broker.close();
+    await db.close();
+    throw new ConfigError(`nfvo cannot start: ${refused.message}`);
+  }
   const relay = new OutboxRelay({ db, broker, log, pollMs: config.outboxPollMs });
   relay.start();
   const content = config.packageStore.kind === 'fs' ? makeFsStore(config.packageStore.dir) : makePgStore(db);
@@ -217,7 +233,14 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
   await reporting.start();
 
   let stopping: Promise<void> | undefined;
-  return {
+  // refused later (RabbitMQ was away at start): this process stops, saying why
+  void broker.whenRefused().then((err) => {
+    if (stopping) return;
+    log.fatal({ err: err.message }, 'another deployment holds this broker namespace; stopping');
+    process.exitCode = 2;
+    void running.stop().catch(() => {});
+  });
+  const running: Running = {
     id,
     log,
     db,
@@ -255,4 +278,21 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
       return stopping;
     },
   };
+  return running;
+}
+
+/** How long a starting process waits for RabbitMQ to say whether its namespace is its own. */
+const CLAIM_WAIT_MS = 5_000;
+
+/** This database's deployment id (waiting for PostgreSQL a while if it is restarting). */
+async function deploymentOf(db: Db, log: Logger): Promise<string> {
+  for (let i = 0; ; i++) {
+    try {
+      return await deploymentId(db.pool);
+    } catch (err) {
+      if (!isConnectionError(err) || i >= 120) throw err;
+      if (i === 0) log.warn({ err: String(err) }, 'PostgreSQL not ready; waiting');
+      await sleep(500);
+    }
+  }
 }

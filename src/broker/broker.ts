@@ -4,6 +4,7 @@ import type { ChannelModel } from 'amqplib';
 import type { z } from 'zod';
 import type { Logger } from '../log.js';
 import { Connection } from './connection.js';
+import { claimNamespace, DEPLOYMENT_HEADER, ForeignNamespaceError, type Deployment } from './deployment-claim.js';
 import { Consumers, type Handler } from './consumer.js';
 import type { IsTransient } from './failure-policy.js';
 import { makeInspector, type DeadLetter, type QueueStats } from './inspect.js';
@@ -15,6 +16,7 @@ export type { Handler } from './consumer.js';
 export type { RetryPolicy } from './publisher.js';
 export type { DeadLetter, QueueStats } from './inspect.js';
 export type { QueueType } from './topology.js';
+export { ForeignNamespaceError, type Deployment } from './deployment-claim.js';
 
 /** RabbitMQ cannot be reached for an operator's request right now. */
 export class BrokerUnavailableError extends Error {}
@@ -37,6 +39,11 @@ export type BrokerOptions = {
   redeliveryBackoffMs?: number;
   /** The pause before a message whose backing service is down is handled again (1 s). */
   requeuePauseMs?: number;
+  /**
+   * This deployment (its database): it claims the namespace (vhost + prefix) on every
+   * connection and marks every message it sends; a namespace another deployment holds is refused.
+   */
+  deployment?: Deployment;
 };
 
 export class Broker {
@@ -45,8 +52,14 @@ export class Broker {
   private readonly publisher: Publisher;
   private readonly consumers: Consumers;
   private readonly inspector: ReturnType<typeof makeInspector>;
+  private readonly deployment?: Deployment;
+  private readonly vhost: string;
+  private refusal?: ForeignNamespaceError;
+  private readonly refusedWaiters = new Set<(err: ForeignNamespaceError) => void>();
 
   constructor(opts: BrokerOptions) {
+    this.deployment = opts.deployment;
+    this.vhost = vhostOf(Array.isArray(opts.url) ? opts.url[0]! : String(opts.url).split(',')[0]!.trim());
     this.topology = new Topology(opts.prefix, opts.queueType);
     this.inspector = makeInspector(this.topology);
     this.publisher = new Publisher({
@@ -72,10 +85,24 @@ export class Broker {
       redeliveryBackoffMs: opts.redeliveryBackoffMs,
       requeuePauseMs: opts.requeuePauseMs,
       onChannelLost: (conn, why) => this.connection.drop(conn, why),
+      deployment: opts.deployment?.id,
     });
   }
 
   private async onOpen(conn: ChannelModel): Promise<void> {
+    if (this.deployment) {
+      try {
+        await claimNamespace(conn, this.topology, this.deployment, this.vhost);
+      } catch (err) {
+        if (err instanceof ForeignNamespaceError) {
+          // no consumer attaches, nothing is published: this process must not run here
+          this.refusal = err;
+          for (const w of this.refusedWaiters) w(err);
+          void this.connection.close();
+        }
+        throw err;
+      }
+    }
     const ch = await this.publisher.open(conn, (why) => this.connection.drop(conn, why));
     await this.topology.assert(ch);
     // only now: published before its queue is declared, a message would be dropped unroutable
@@ -105,8 +132,18 @@ export class Broker {
 
   /** Publish a persistent message and wait for the broker's confirm. */
   publish(queue: QueueName, body: unknown, opts: PublishOptions = {}): Promise<void> {
+    if (this.refusal) return Promise.reject(this.refusal);
     const { exchange, routingKey } = this.topology.route(queue, opts);
-    return this.publisher.publish(exchange, routingKey, body, { messageId: opts.messageId });
+    return this.publisher.publish(exchange, routingKey, body, {
+      messageId: opts.messageId,
+      ...(this.deployment ? { headers: { [DEPLOYMENT_HEADER]: this.deployment.id } } : {}),
+    });
+  }
+
+  /** Resolves with the refusal if the namespace turns out to be another deployment's. */
+  whenRefused(): Promise<ForeignNamespaceError> {
+    if (this.refusal) return Promise.resolve(this.refusal);
+    return new Promise((resolve) => this.refusedWaiters.add(resolve));
   }
 
   /**
@@ -159,5 +196,15 @@ export class Broker {
     // publishes waiting for a reconnect give up now
     this.publisher.wakeWaiting();
     return closing;
+  }
+}
+
+/** The vhost a URL names ("/" when its path is empty). */
+function vhostOf(url: string): string {
+  try {
+    const path = new URL(url).pathname.replace(/^\//, '');
+    return path ? decodeURIComponent(path) : '/';
+  } catch {
+    return '/';
   }
 }

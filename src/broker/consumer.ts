@@ -9,6 +9,7 @@ import { within } from '../within.js';
 import { Acker } from './acker.js';
 import { onHandlerFailure, type IsTransient } from './failure-policy.js';
 import type { Publisher } from './publisher.js';
+import { DEPLOYMENT_HEADER } from './deployment-claim.js';
 import { ownerQueue, ownersExchange, type QueueName, type Topology } from './topology.js';
 
 export type Handler<T> = (msg: T, meta: { redelivered: boolean; deliveries: number }) => Promise<void>;
@@ -38,7 +39,12 @@ export type ConsumersOptions = {
   requeuePauseMs?: number;
   /** A consumer's channel closed or was cancelled while its connection lives on. */
   onChannelLost(conn: ChannelModel, why: string): void;
+  /** This deployment's id: a message marked with another's is refused, never acted on. */
+  deployment?: string;
 };
+
+/** A pause before a message of another deployment goes back to its queue (for its own consumers). */
+const FOREIGN_PAUSE_MS = 1_000;
 
 export class Consumers {
   private readonly specs: ConsumerSpec[] = [];
@@ -124,6 +130,11 @@ export class Consumers {
     const deliveries = Number(msg.properties.headers?.['x-nfvo-deliveries'] ?? 0) + 1;
     const redelivered = msg.fields.redelivered || msg.properties.headers?.[REDELIVERED_HEADER] === true;
     try {
+      const from = msg.properties.headers?.[DEPLOYMENT_HEADER] as unknown;
+      if (this.opts.deployment && typeof from === 'string' && from !== this.opts.deployment) {
+        await this.refuseForeign(queue, ch, msg, from);
+        return acker.settled(msg);
+      }
       const parsed = this.parse(spec, msg);
       if (!parsed.ok) await this.deadLetter(queue, msg, parsed.reason);
       else await spec.handler(parsed.value, { redelivered, deliveries });
@@ -169,6 +180,22 @@ export class Consumers {
         await this.republish(queue, msg, { 'x-nfvo-deliveries': deliveries });
         return ch.ack(msg);
     }
+  }
+
+  /**
+   * A message another deployment sent: not acted on, not dead-lettered as unknown, but put back
+   * for that deployment's consumers, loudly. Two deployments share this namespace.
+   */
+  private async refuseForeign(queue: string, ch: Channel, msg: ConsumeMessage, from: string): Promise<void> {
+    this.opts.log.error(
+      { queue, messageId: msg.properties.messageId, fromDeployment: from, deployment: this.opts.deployment },
+      `refused a message of deployment ${from}: another deployment uses this vhost and QUEUE_PREFIX; give each its own`,
+    );
+    await sleep(FOREIGN_PAUSE_MS);
+    if (this.opts.topology.queueType === 'classic') return ch.nack(msg, false, true);
+    // a quorum queue counts a nack against its delivery limit: a copy does not
+    await this.republish(queue, msg, {});
+    ch.ack(msg);
   }
 
   /** Publish a copy of a message to the queue it came from (confirmed), with these headers changed. */

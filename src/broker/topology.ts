@@ -43,8 +43,11 @@ export const ownersExchange = (queue: QueueName): string => `${queue}.owners`;
 export const sharedExchange = (queue: QueueName): string => `${queue}.shared`;
 export const ownerQueue = (queue: QueueName, owner: string): string => `${queue}.owner.${owner}`;
 /** Every exchange nfvo declares, without its prefix. */
+/** The exchange a deployment claims its namespace with (see deployment-claim.ts). */
+export const CLAIM_EXCHANGE = 'nfvo.deployment';
 export const ALL_EXCHANGES = [
   DEAD_LETTER_EXCHANGE,
+  CLAIM_EXCHANGE,
   ...OWNED_QUEUES.flatMap((q) => [ownersExchange(q), sharedExchange(q)]),
 ];
 
@@ -85,7 +88,7 @@ export type QueueType = (typeof QUEUE_TYPES)[number];
 export const QUORUM_DELIVERY_LIMIT = 20;
 
 /** What a queue is for, which decides its arguments. */
-export type QueueRole = 'lane' | 'dead-letter' | 'owner';
+export type QueueRole = 'lane' | 'dead-letter' | 'owner' | 'claim';
 
 /**
  * The arguments nfvo declares a queue with: `deadLetterExchange` is where it dead-letters to
@@ -105,8 +108,8 @@ export function queueArguments(type: QueueType, role: QueueRole, deadLetterExcha
       args['x-overflow'] = 'reject-publish';
     }
   }
-  // not on the dead-letter queue: an operator's look at it takes messages and gives them back
-  if (type === 'quorum' && role !== 'dead-letter') args['x-delivery-limit'] = QUORUM_DELIVERY_LIMIT;
+  // not on the dead-letter queue nor the claim's: a look at them takes messages and gives them back
+  if (type === 'quorum' && role !== 'dead-letter' && role !== 'claim') args['x-delivery-limit'] = QUORUM_DELIVERY_LIMIT;
   return args;
 }
 

@@ -1,7 +1,7 @@
 // Deleting a prefix's broker topology: tests and the bench each run under a prefix of their own.
 import amqp from 'amqplib';
 import { splitUrls } from '../../src/broker/connection.js';
-import { ALL_EXCHANGES, ALL_QUEUES } from '../../src/broker/topology.js';
+import { ALL_EXCHANGES, ALL_QUEUES, CLAIM_EXCHANGE } from '../../src/broker/topology.js';
 
 /** A connection to the first node of `url` (one URL, or a comma-separated list) that answers. */
 export async function connectAny(url: string): Promise<amqp.ChannelModel> {
@@ -23,7 +23,8 @@ export async function connectAny(url: string): Promise<amqp.ChannelModel> {
 export async function deleteTopology(url: string, prefix: string, extraQueues: string[] = []): Promise<void> {
   const conn = await connectAny(url);
   const ch = await conn.createChannel();
-  for (const q of [...ALL_QUEUES, ...extraQueues]) await ch.deleteQueue(prefix + q).catch(() => {});
+  // the deployment's claim is a queue too (beside its exchange)
+  for (const q of [...ALL_QUEUES, CLAIM_EXCHANGE, ...extraQueues]) await ch.deleteQueue(prefix + q).catch(() => {});
   for (const x of ALL_EXCHANGES) await ch.deleteExchange(prefix + x).catch(() => {});
   await conn.close().catch(() => {});
 }
