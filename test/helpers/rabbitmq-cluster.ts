@@ -49,15 +49,27 @@ async function ctlJson<T>(n: number, args: string[]): Promise<T> {
   return JSON.parse(stdout) as T;
 }
 
-/** The client-given names of the connections node n holds. */
-export async function connectionNames(n: number): Promise<string[]> {
-  const rows = await ctlJson<{ client_properties: unknown[] }[]>(n, ['list_connections', 'client_properties']);
-  // client_properties is a list of [key, type, value] triples
+/** Node n listens for AMQP on PORT_BASE + n (scripts/rabbitmq-cluster/lib/common.sh). */
+const PORT_BASE = Number(process.env.NFVO_RMQ_CLUSTER_PORT_BASE || 5680);
+
+/** The cluster's connections, as node `via` lists them (every node's): each client-given name and the node (1-based) holding it. */
+export async function clusterConnections(via: number): Promise<{ name: string; node: number }[]> {
+  const rows = await ctlJson<{ client_properties: unknown[]; port: number }[]>(via, [
+    'list_connections',
+    'client_properties',
+    'port',
+  ]);
+  // client_properties is a list of [key, type, value] triples; port is the node's side of the connection
   return rows.flatMap((r) =>
     (r.client_properties as [string, string, unknown][])
       .filter(([k]) => k === 'connection_name')
-      .map(([, , v]) => String(v)),
+      .map(([, , v]) => ({ name: String(v), node: r.port - PORT_BASE })),
   );
+}
+
+/** The client-given names of the connections node n holds. */
+export async function connectionNames(n: number): Promise<string[]> {
+  return (await clusterConnections(n)).filter((c) => c.node === n).map((c) => c.name);
 }
 
 export type ClusterQueue = {
@@ -65,6 +77,8 @@ export type ClusterQueue = {
   type: string;
   messages: number;
   messages_unacknowledged: number;
+  /** The nodes where a quorum queue's replicas are. */
+  members: string[];
   /** The nodes where a quorum queue's replicas run now. */
   online: string[];
 };
@@ -77,6 +91,7 @@ export async function clusterQueues(n: number, prefix: string): Promise<ClusterQ
     'type',
     'messages',
     'messages_unacknowledged',
+    'members',
     'online',
   ]);
   return rows.filter((q) => q.name.startsWith(prefix));
