@@ -13,7 +13,7 @@ type Proc = { role: string; pid: number };
 
 /** Every second: each process's messages in flight (as it reports in) and the driver's calls to the VIM. */
 function sampler(base: string, workerMetrics: string | null) {
-  const most = { unacked: 0, worker_in_flight: 0, controller_in_flight: 0, driver_calls: 0 };
+  const most = { unacked: 0, worker_in_flight: 0, controller_in_flight: 0, driver_calls: 0, worker_heap_used_mb: 0 };
   let driverLimit: number | null = null;
   const tick = async () => {
     const r = await fetch(`${base}/v1/processes`, { headers: { authorization: token() } }).catch(() => null);
@@ -34,6 +34,8 @@ function sampler(base: string, workerMetrics: string | null) {
       const running = /^nfvo_driver_calls_in_flight (\d+)/m.exec(text);
       const limit = /^nfvo_driver_calls_limit (\d+)/m.exec(text);
       if (running) most.driver_calls = Math.max(most.driver_calls, Number(running[1]));
+      const heap = /^nfvo_nodejs_heap_size_used_bytes (\d+)/m.exec(text);
+      if (heap) most.worker_heap_used_mb = Math.max(most.worker_heap_used_mb, Math.round(Number(heap[1]) / 2 ** 20));
       if (limit) driverLimit = Number(limit[1]);
     }
   };
