@@ -38,6 +38,8 @@ export type FollowOptions = {
   headers?: Record<string, string>;
   /** Called when the stream breaks (it reconnects a second later, resuming with Last-Event-ID). */
   onBreak?: (err: Error) => void;
+  /** Called each time the stream is open: events from then on are not missed. */
+  onOpen?: () => void;
 };
 
 /** The raw events of /v1/events, in order, across reconnections, until the signal aborts; a refusal (4xx) is thrown. */
@@ -54,6 +56,7 @@ async function* followRaw(opts: FollowOptions): AsyncGenerator<{ kind: string; d
       });
       if (res.status >= 400 && res.status < 500) throw new StreamRefused(res.status, await res.text());
       if (!res.ok || !res.body) throw new Error(`${res.status} ${await res.text()}`);
+      opts.onOpen?.();
       let buf = '';
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         buf += Buffer.from(chunk).toString('utf8');

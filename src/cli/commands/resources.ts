@@ -49,7 +49,7 @@ async function get(cli: Cli, kind: Kind, id: string | undefined, opts: GetOpts):
   };
   print(id ? raw[0] : { items: raw }, rows);
   if (!opts.watch) return;
-  await follow(cli, kind, id, opts, (r, value) => {
+  await follow(cli, kind, id, opts, rows, (r, value) => {
     if (opts.output === 'json' || opts.output === 'yaml') print(value, [r]);
     else cli.out.write(table.rows([r]));
   });
@@ -61,26 +61,38 @@ async function follow(
   kind: Kind,
   id: string | undefined,
   opts: GetOpts,
+  listed: ResourceOut[],
   onChange: (r: ResourceOut, raw: unknown) => void,
 ): Promise<void> {
   const client = cli.client();
-  const seen = new Map<string, string>();
+  const stateOf = (r: ResourceOut) => `${r.status}|${r.spec}|${r.updatedAt}`;
+  const seen = new Map<string, string>(listed.map((r) => [r.id, stateOf(r)]));
+  const show = (r: ResourceOut, raw: unknown) => {
+    if (seen.get(r.id) === stateOf(r) || (opts.status && r.status !== opts.status)) return;
+    seen.set(r.id, stateOf(r));
+    onChange(r, raw);
+  };
+  // what moved between the list and the stream's start is read once the stream is open
+  let resynced = false;
+  const resync = async () => {
+    if (resynced) return;
+    resynced = true;
+    const raw = id ? [await client.call('GET', `/v1/${kind.collection}/${id}`)] : await listAll(client, kind, opts);
+    for (const x of raw) show(expect(ResourceOut, x, kind.collection), x);
+  };
   const events = followEvents({
     baseUrl: client.baseUrl,
     headers: client.headers,
     resourceId: id,
     type: kind.type ?? undefined,
     onBreak: (err) => cli.err.write(`watch: ${err.message}; reconnecting\n`),
+    onOpen: () => void resync().catch((err: unknown) => cli.err.write(`watch: ${(err as Error).message}\n`)),
   });
   try {
     for await (const e of events) {
       if (e.kind !== 'transition') continue;
       const raw = await client.call('GET', `/v1/resources/${e.data.resourceId}`);
-      const r = expect(ResourceOut, raw, `resource ${e.data.resourceId}`);
-      const state = `${r.status}|${r.spec}|${r.updatedAt}`;
-      if (seen.get(r.id) === state || (opts.status && r.status !== opts.status)) continue;
-      seen.set(r.id, state);
-      onChange(r, raw);
+      show(expect(ResourceOut, raw, `resource ${e.data.resourceId}`), raw);
     }
   } catch (err) {
     throw refused(cli, err);
