@@ -22,12 +22,15 @@ describe('the operator console, in a browser', () => {
   let browser: Browser;
   let api: ReturnType<typeof client>;
   let stuckVolume: string;
+  let signInShot: Promise<unknown> | undefined;
 
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
   async function signIn(page: Page, role: 'viewer' | 'operator' | 'admin', to = '/') {
     await page.goto(base + to);
     await page.waitForURL(/\/signin/);
+    if (!signInShot) signInShot = shot(page, 'signin');
+    await signInShot;
     await page.getByLabel('Token').fill(env.tokens[role]);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
