@@ -22,7 +22,7 @@ import { addDriverGauges, makeMetrics } from './metrics/metrics.js';
 import { makeConsole } from './web/console.js';
 import { createServer } from 'node:http';
 import { driverPlugin } from './drivers/registry.js';
-import { isConnectionError, isTransientDbError } from './errors.js';
+import { isBackingServiceDown, isConnectionError } from './errors.js';
 import { TransitionFeed } from './feed/transition-feed.js';
 import { makeLogger, type Logger } from './log.js';
 import { OutboxRelay } from './outbox/relay.js';
@@ -69,7 +69,7 @@ export async function startRoles(config: Config, roles: Role[], opts: { logger?:
     name: `nfvo-${id}`,
     publishRetry: config.publishRetry,
     // the database or broker is down: a message that needs it waits rather than counting as failed
-    isTransient: (err) => isConnectionError(err) || isTransientDbError(err),
+    isTransient: isBackingServiceDown,
   });
   // not awaited: the API takes requests (into the outbox) while RabbitMQ is still unreachable
   const connecting = broker.start();

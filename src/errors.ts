@@ -66,6 +66,9 @@ export function isTransientDbError(err: unknown): boolean {
   return code === '40P01' || code === '40001' || code === '55P03';
 }
 
+/** The database or broker is unreachable, or a transaction met a transient conflict: try again later. */
+export const isBackingServiceDown = (err: unknown): boolean => isConnectionError(err) || isTransientDbError(err);
+
 /** Turn anything thrown into an AppError; unknown errors become 500 and keep their cause. */
 export function coerceError(err: unknown): AppError {
   if (err instanceof AppError) return err;

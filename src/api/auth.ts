@@ -5,7 +5,7 @@
 //   viewer   read and watch
 //   operator + create, delete, terminate, retry, revoke
 //   admin    + tokens, dead letters
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Role } from '../model.js';
 import { AppError } from '../errors.js';
 
@@ -13,6 +13,10 @@ const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 const CACHE_MS = 5_000;
 export const SESSION_COOKIE = 'nfvo_session';
 export const CSRF_HEADER = 'x-csrf-token';
+
+/** The console's session id, from its cookie (cookie-parser has read them). */
+export const sessionCookie = (req: Request): string | undefined =>
+  (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
 
 export type FindRole = (token: string) => Promise<{ id: string; role: Role } | null>;
 export type FindSession = (id: string) => Promise<{ role: Role; csrf: string } | null>;
@@ -53,7 +57,7 @@ export function makeAuthMiddleware(findToken: FindRole, findSession?: FindSessio
   return async (req, res, next) => {
     res.setHeader('WWW-Authenticate', 'Bearer realm="nfvo"');
     const header = req.header('authorization');
-    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    const cookie = sessionCookie(req);
     let role: Role;
     if (header) {
       const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,200})$/.exec(header);

@@ -1,33 +1,11 @@
 // Fleet routes: the processes that report in, the queues, the dead letters (an admin sends
 // one back or discards it), a resource's timeline of attempts, and the overview.
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import { notFound } from '../errors.js';
 import type { UseCases } from '../usecases/index.js';
 import { parse } from './problem.js';
-import { type AttemptOut, type DeadLetterOut, type OverviewOut, type ProcessOut } from './responses.js';
-import { IdParam } from './schemas.js';
-import type { AttemptSpan, ProcessRow } from '../usecases/fleet.js';
-
-export const DeadLetterQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
-/** A dead letter's id as the routes accept it (a message id, or the hash of one without). */
-export const DeadLetterId = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/);
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-export const processJson = (p: ProcessRow): ProcessOut => ({
-  ...p,
-  startedAt: p.startedAt.toISOString(),
-  heartbeatAt: p.heartbeatAt.toISOString(),
-  stoppedAt: iso(p.stoppedAt),
-});
-
-export const attemptJson = (a: AttemptSpan): AttemptOut => ({
-  ...a,
-  dispatchedAt: iso(a.dispatchedAt),
-  startedAt: iso(a.startedAt),
-  finishedAt: iso(a.finishedAt),
-});
+import { attemptJson, processJson, type DeadLetterOut, type OverviewOut } from './responses.js';
+import { DeadLetterId, DeadLetterQuery, IdParam } from './schemas.js';
 
 const dlId = (req: Request) => {
   const r = DeadLetterId.safeParse(req.params.id);

@@ -33,9 +33,16 @@ import {
   TransitionListOut,
   TransitionOut,
 } from './responses.js';
-import { EventsQuery, IdParam, ListQuery, PackageQuery, TokenBody } from './schemas.js';
-import { SignInBody } from './session-routes.js';
-import { DeadLetterId, DeadLetterQuery } from './fleet-routes.js';
+import {
+  DeadLetterId,
+  DeadLetterQuery,
+  EventsQuery,
+  IdParam,
+  ListQuery,
+  PackageQuery,
+  SignInBody,
+  TokenBody,
+} from './schemas.js';
 
 const CollectionQuery = ListQuery.omit({ type: true });
 /** SOL005's upload: the CSAR as the file part package_content. */
@@ -229,7 +236,7 @@ export function makeOperations(bodies: Record<ResourceType, z.ZodType>): Operati
     { method: 'delete', path: '/v1/dead-letters/{id}', summary: 'Discard a dead letter', tag: 'Operations', role: 'admin', params: { id: DEAD_LETTER_ID }, responses: { 200: DeadLetterActionOut }, errors: [404] },
 
     { method: 'post', path: '/v1/session', summary: "Sign in to the console with an API token (sets the session's cookie)", tag: 'Console', role: null,
-      body: { 'application/json': SignInBody, 'application/x-www-form-urlencoded': SignInBody }, responses: { 201: { body: SessionOut, headers: { 'Set-Cookie': `${SESSION_COOKIE}: the session (HttpOnly, SameSite=Strict)` } } }, errors: [401] },
+      body: { 'application/json': SignInBody }, responses: { 201: { body: SessionOut, headers: { 'Set-Cookie': `${SESSION_COOKIE}: the session (HttpOnly, SameSite=Strict)` } } }, errors: [401] },
     { method: 'get', path: '/v1/session', summary: 'Who is signed in, and the CSRF token their changes send', tag: 'Console', role: null, security: [{ sessionCookie: [] }],
       description: 'Needs the session cookie.', responses: { 200: SessionOut }, errors: [401] },
     { method: 'delete', path: '/v1/session', summary: 'Sign out', tag: 'Console', role: null, security: [{}, { sessionCookie: [] }],

@@ -68,7 +68,7 @@ export function makeResourceRoutes({ uc, driverOptions }: RouteDeps): Router {
       status: q.status,
       q: q.q,
       order: q.order,
-      ...(q.stuck === 'true' ? { stuckBefore: new Date(Date.now() - uc.stuckAfterS() * 1000) } : {}),
+      stuck: q.stuck === 'true',
       limit: q.limit,
       after,
     });

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { RESOURCE_TYPES } from '../fsm/index.js';
 import { ROLES, type Resource, type Task, type Transition } from '../model.js';
+import type { AttemptSpan, ProcessRow } from '../usecases/fleet.js';
 
 const at = z.string().datetime({ offset: true });
 
@@ -265,3 +266,17 @@ export const TokenCreatedOut = TokenOut.extend({ token: z.string() });
 export type TokenCreatedOut = z.infer<typeof TokenCreatedOut>;
 export const TokenListOut = z.object({ items: z.array(TokenOut) });
 export type TokenListOut = z.infer<typeof TokenListOut>;
+
+export const processJson = (p: ProcessRow): ProcessOut => ({
+  ...p,
+  startedAt: iso(p.startedAt),
+  heartbeatAt: iso(p.heartbeatAt),
+  stoppedAt: isoOrNull(p.stoppedAt),
+});
+
+export const attemptJson = (a: AttemptSpan): AttemptOut => ({
+  ...a,
+  dispatchedAt: isoOrNull(a.dispatchedAt),
+  startedAt: isoOrNull(a.startedAt),
+  finishedAt: isoOrNull(a.finishedAt),
+});

@@ -109,3 +109,10 @@ export const EventsQuery = z.object({
 });
 
 export const IdParam = uuid;
+
+export const DeadLetterQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
+/** A dead letter's id as the routes accept it (a message id, or the hash of one without). */
+export const DeadLetterId = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/);
+
+/** The console's sign-in: an API token, exchanged for a session. */
+export const SignInBody = z.object({ token: z.string().min(1).max(200) }).strict();

@@ -4,11 +4,10 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { UseCases } from '../usecases/index.js';
-import { SESSION_COOKIE } from './auth.js';
+import { SESSION_COOKIE, sessionCookie } from './auth.js';
 import { parse } from './problem.js';
+import { SignInBody } from './schemas.js';
 import type { SessionOut } from './responses.js';
-
-export const SignInBody = z.object({ token: z.string().min(1).max(200) }).strict();
 
 export type SessionSettings = { hours: number; secure: boolean };
 
@@ -24,14 +23,14 @@ export function makeSessionRoutes(uc: UseCases, settings: SessionSettings): Rout
     res.status(201).json(out);
   });
   router.get('/session', async (req, res) => {
-    const id = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    const id = sessionCookie(req);
     const s = id ? await uc.sessions.find(id) : null;
     if (!s) throw new AppError('unauthorized', 401, 'not signed in');
     const out: z.infer<typeof SessionOut> = { role: s.role, csrf: s.csrf };
     res.json(out);
   });
   router.delete('/session', async (req, res) => {
-    const id = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    const id = sessionCookie(req);
     if (id) await uc.sessions.signOut(id);
     res.clearCookie(SESSION_COOKIE, cookie);
     res.status(204).end();

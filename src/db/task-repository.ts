@@ -100,11 +100,6 @@ export async function heartbeats(c: Sql, beats: Beat[]): Promise<boolean[]> {
   return beats.map((b) => current.has(keyOf(b)));
 }
 
-/** One attempt's heartbeat (see heartbeats). */
-export async function heartbeat(c: Sql, a: Beat): Promise<boolean> {
-  return (await heartbeats(c, [a]))[0]!;
-}
-
 /**
  * Revoke a task that has not finished: a queued attempt will not start, a running one is
  * aborted at its next heartbeat. Returns the task's state before and whether it was revoked

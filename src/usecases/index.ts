@@ -59,7 +59,6 @@ export function bindUseCases(deps: UseCaseDeps) {
     settleDeadLetter: (id: string, action: 'requeue' | 'discard') => fleet.settleDeadLetter(deps, id, action),
     attempts: (id: string) => fleet.resourceAttempts(deps, id),
     overview: () => fleet.overview(deps),
-    stuckAfterS: () => deps.fleet?.stuckAfterS ?? 300,
     sessions: {
       signIn: (token: string, hours: number) => sessions.signIn(deps, token, hours),
       find: (id: string) => sessions.findSession(deps, id),

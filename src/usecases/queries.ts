@@ -1,10 +1,13 @@
 // What operators read: resources, a resource's transitions, a task, and the event stream's replay.
 import type { Page } from '../db/read-repository.js';
 import type { Resource, Task, Transition } from '../model.js';
+import { AppError } from '../errors.js';
 import { notFound, type UseCaseDeps } from './deps.js';
 
-export type { ResourceQuery as ListQuery } from '../db/read-repository.js';
-import type { ResourceQuery as ListQuery } from '../db/read-repository.js';
+import type { ResourceQuery } from '../db/read-repository.js';
+
+/** A page of resources; `stuck`: only those away from their spec and unchanged for longer than the threshold. */
+export type ListQuery = Omit<ResourceQuery, 'stuckBefore'> & { stuck?: boolean };
 
 /** A resource (of `type`, when given), or 404. */
 export async function getResource(deps: UseCaseDeps, id: string, type?: string): Promise<Resource> {
@@ -13,7 +16,13 @@ export async function getResource(deps: UseCaseDeps, id: string, type?: string):
   return r;
 }
 
-export const listResources = (deps: UseCaseDeps, q: ListQuery): Promise<Page<Resource>> => deps.reads.resources(q);
+export function listResources(deps: UseCaseDeps, { stuck, ...q }: ListQuery): Promise<Page<Resource>> {
+  if (!stuck) return deps.reads.resources(q);
+  const stuckAfterS = deps.fleet?.stuckAfterS;
+  if (stuckAfterS === undefined)
+    throw new AppError('unavailable', 503, 'this process does not know when a resource is stuck');
+  return deps.reads.resources({ ...q, stuckBefore: new Date(Date.now() - stuckAfterS * 1000) });
+}
 
 export async function resourceTransitions(deps: UseCaseDeps, id: string): Promise<Transition[]> {
   await getResource(deps, id);

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { makeBatcher } from '../batch.js';
 import { heartbeats, startAttempts, type AttemptKey, type Beat } from '../db/task-repository.js';
-import { errorMessage, isConnectionError, isTransientDbError } from '../errors.js';
+import { errorMessage, isBackingServiceDown } from '../errors.js';
 import { DriverError } from '../drivers/driver.js';
 import { isActionName } from '../fsm/index.js';
 import type { Logger } from '../log.js';
@@ -25,8 +25,7 @@ export type WorkerDeps = {
 };
 
 /** An error of nfvo's own store (not the VIM's): PostgreSQL unreachable, saturated, or a transient conflict. */
-const isOwnStoreAway = (err: unknown) =>
-  !(err instanceof DriverError) && (isConnectionError(err) || isTransientDbError(err));
+const isOwnStoreAway = (err: unknown) => !(err instanceof DriverError) && isBackingServiceDown(err);
 
 export function makeWorker(deps: WorkerDeps) {
   const { db, broker, tasks, config } = deps;
